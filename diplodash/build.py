@@ -1,0 +1,173 @@
+"""Build: run every stage from inputs to a published index, and report what happened."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from . import __version__
+from .articles import Article, read_articles
+from .embeddings import Embedder, EmbeddingCache, default_cache_dir, model_name, text_key
+from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, write_index
+from .paragraphs import split_article
+from .sources import Problem, expand_feed, iter_documents
+from .text import digest, fingerprint
+
+Progress = Callable[[str, int, int | None], None]
+EMBED_CHUNK = 512
+
+
+class BuildError(Exception):
+    """Nothing valid to build, or another build holds the index; the previous index is untouched."""
+
+
+def build_lock(out: str | Path) -> FileLock:
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(out.parent / f".{out.name}.lock"))
+
+
+def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = None, source: str | None = None,
+          cache_dir: str | Path | None = None, columns: dict | None = None, progress: Progress | None = None,
+          embedder: Embedder | None = None, wait: float = -1) -> dict:
+    """Build an index from `inputs` into `out` and return its manifest.
+
+    `wait` is how many seconds to wait for another build of the same index (-1: as long as it
+    takes; 0: fail at once with BuildError).
+    """
+    inputs = [str(i) for i in inputs]
+    try:
+        with build_lock(out).acquire(timeout=wait):
+            return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder)
+    except Timeout:
+        raise BuildError(f"another build of {out} is running; try again when it has finished") from None
+
+
+def _quiet(stage: str, done: int, total: int | None) -> None:
+    pass
+
+
+def _build(inputs, out, model, source, cache_dir, columns, progress, embedder) -> dict:
+    started = time.perf_counter()
+    problems: list[Problem] = []
+    articles, paragraphs = collect(inputs, problems, source, columns, progress)
+    if paragraphs.empty:
+        raise BuildError("nothing valid to build: " + ("; ".join(map(str, problems[:5])) or "no input files found"))
+    read_seconds = time.perf_counter() - started
+
+    embedder = embedder or Embedder(model)
+    cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
+    problems += [Problem(f"embedding cache {r}", "damaged, rebuilt", "warning") for r in cache.rejected]
+    embeddings, n_embedded = embed(paragraphs["text"].tolist(), embedder, cache, progress)
+    embed_seconds = time.perf_counter() - started - read_seconds
+
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "diplodash_version": __version__,
+        "model": embedder.name,
+        "dim": int(embeddings.shape[1]),
+        "counts": {"articles": len(articles), "paragraphs": len(paragraphs),
+                   "sources": int(articles["source"].nunique())},
+        "n_embedded": n_embedded,
+        "n_reused": len(paragraphs) - n_embedded,
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": inputs,
+        "errors": [vars(p) for p in problems],
+        "timings": {"read_s": round(read_seconds, 3), "embed_s": round(embed_seconds, 3)},
+    }
+    write_index(out, articles, paragraphs, embeddings, manifest)
+    cache.compact()
+    manifest["timings"]["total_s"] = round(time.perf_counter() - started, 3)
+    manifest["build_seconds"] = manifest["timings"]["total_s"]
+    progress("done", len(paragraphs), len(paragraphs))
+    return manifest
+
+
+def collect(inputs: list[str], problems: list[Problem], source: str | None = None, columns: dict | None = None,
+            progress: Progress = _quiet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read every input into the articles and paragraphs tables, dropping repeated articles."""
+    article_rows, paragraph_rows = [], []
+    seen: dict[str, str] = {}
+    today = pd.Timestamp.now().normalize()
+    for document in iter_documents(inputs, problems):
+        documents = expand_feed(document, problems) if document.format == "feed" else [document]
+        for doc in documents:
+            for article in read_articles(doc, problems, columns):
+                article_id = _accept(article, seen, problems, source, today)
+                if article_id is None:
+                    continue
+                split = split_article(article)
+                article_rows.append(_article_row(article, article_id, len(split)))
+                for p in split:
+                    paragraph_rows.append({
+                        "paragraph_id": f"{article_id}-{p.position:04d}", "article_id": article_id,
+                        "position": p.position, "kind": p.kind, "section": p.section, "turn": p.turn,
+                        "text": p.text, "n_words": len(p.text.split()), "published": article.published,
+                        "date_precision": article.date_precision, "source": article.source})
+                progress("read", len(article_rows), None)
+    articles = pd.DataFrame(article_rows, columns=ARTICLE_COLUMNS)
+    paragraphs = pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)
+    for table in (articles, paragraphs):
+        table["published"] = pd.to_datetime(table["published"])
+    paragraphs["position"] = paragraphs["position"].astype("int32")
+    paragraphs["n_words"] = paragraphs["n_words"].astype("int32")
+    return articles, paragraphs
+
+
+def _accept(article: Article, seen: dict[str, str], problems: list[Problem], source: str | None,
+            today: pd.Timestamp) -> str | None:
+    """The article's id, or None when it repeats one already read (same URL, text, or title and day)."""
+    if source:
+        article.source = source
+    if article.date_text and article.published is None:
+        problems.append(Problem(article.path, f"cannot read the date '{article.date_text[:40]}'; "
+                                              "kept without a date", "warning"))
+    elif article.published is not None and article.published > today + pd.Timedelta(days=2):
+        problems.append(Problem(article.path, f"date {article.published.date()} is in the future; "
+                                              "kept without a date", "warning"))
+        article.published, article.date_precision = None, None
+    body = fingerprint(" ".join(b.text for b in article.blocks))
+    keys = [f"text:{body}"]
+    if article.url:
+        keys.append(f"url:{article.url.split('#')[0].rstrip('/').lower().removeprefix('https://').removeprefix('http://')}")
+    if article.published is not None and article.title:
+        keys.append(f"title:{fingerprint(article.title)}:{article.published.date()}")
+    for key in keys:
+        if key in seen:
+            problems.append(Problem(article.path, f"same article as {seen[key]}; kept once", "info"))
+            return None
+    for key in keys:
+        seen[key] = article.path
+    return digest(body, 6)
+
+
+def _article_row(article: Article, article_id: str, n_paragraphs: int) -> dict:
+    return {"article_id": article_id, "title": article.title, "published": article.published,
+            "date_precision": article.date_precision, "source": article.source, "url": article.url,
+            "path": article.path, "n_paragraphs": n_paragraphs, "speaker": article.speaker,
+            "speaker_role": article.speaker_role, "country": article.country}
+
+
+def embed(texts: list[str], embedder: Embedder, cache: EmbeddingCache, progress: Progress = _quiet) -> tuple[np.ndarray, int]:
+    """Vectors for `texts` in order, computing only those the cache lacks; returns (matrix, computed)."""
+    keys = [text_key(t) for t in texts]
+    missing: dict[str, str] = {}
+    for key, text in zip(keys, texts):
+        if cache.get(key) is None:
+            missing.setdefault(key, text)
+    todo = list(missing.items())
+    # Longest first: batches of similar length pad less, and the progress bar is honest sooner.
+    todo.sort(key=lambda item: -len(item[1]))
+    progress("embed", 0, len(todo))
+    for start in range(0, len(todo), EMBED_CHUNK):
+        chunk = todo[start:start + EMBED_CHUNK]
+        cache.add([k for k, _ in chunk], embedder.encode([t for _, t in chunk]))
+        progress("embed", min(start + EMBED_CHUNK, len(todo)), len(todo))
+    if not keys:
+        return np.zeros((0, embedder.dim), dtype=np.float32), 0
+    return np.stack([cache.get(k) for k in keys]).astype(np.float32, copy=False), len(todo)

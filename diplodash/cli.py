@@ -1,0 +1,129 @@
+"""The `diplodash` command line: build, search, info."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .index import IndexUnavailable, default_index_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="diplodash", description="Diplomatic discourse: build an index, search it.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="read articles and write a paragraph index")
+    build.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, zips, page or feed URLs")
+    build.add_argument("--out", default=None, help="index folder (default: $DIPLODASH_INDEX or data/index)")
+    build.add_argument("--model", default=None, help="sentence-transformers model name or path")
+    build.add_argument("--source", default=None, help="publisher name for every article read")
+    build.add_argument("--cache", default=None, help="embedding cache folder (default: $DIPLODASH_CACHE)")
+    build.add_argument("--columns", default=None,
+                       help="table column mapping, e.g. title=headline,published=date,body=text,url=link")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    search = commands.add_parser("search", help="paragraphs most similar to a statement")
+    search.add_argument("query")
+    search.add_argument("--index", default=None)
+    search.add_argument("-k", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="print a JSON list, best first")
+
+    info = commands.add_parser("info", help="what an index holds")
+    info.add_argument("--index", default=None)
+
+    args = parser.parse_args(argv)
+    try:
+        return {"build": _build, "search": _search, "info": _info}[args.command](args)
+    except IndexUnavailable as error:
+        print(f"diplodash: {error}", file=sys.stderr)
+        return 2
+
+
+def _parse_columns(text: str | None) -> dict:
+    if not text:
+        return {}
+    mapping = {}
+    for pair in text.split(","):
+        role, _, column = pair.partition("=")
+        if not column:
+            raise SystemExit(f"diplodash: --columns expects ROLE=COLUMN pairs, got '{pair}'")
+        mapping[role.strip()] = column.strip()
+    return mapping
+
+
+def _build(args) -> int:
+    from .build import BuildError, build
+
+    out = args.out or default_index_dir()
+    bar = None
+
+    def progress(stage, done, total):
+        nonlocal bar
+        if args.quiet:
+            return
+        from tqdm import tqdm
+
+        if stage == "embed" and bar is None:
+            bar = tqdm(total=total, desc="embedding", unit="para", file=sys.stderr)
+        elif stage == "embed":
+            bar.update(done - bar.n)
+        elif stage == "read" and done % 200 == 0:
+            print(f"\rreading: {done} articles", end="", file=sys.stderr)
+
+    try:
+        manifest = build(args.inputs, out, model=args.model, source=args.source, cache_dir=args.cache,
+                         columns=_parse_columns(args.columns), progress=progress)
+    except BuildError as error:
+        print(f"\ndiplodash: build failed, previous index kept: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
+    problems = [p for p in manifest["errors"] if p["level"] != "info"]
+    for problem in problems:
+        print(f"{problem['level']}: {problem['name']}: {problem['reason']}", file=sys.stderr)
+    repeats = sum(p["level"] == "info" for p in manifest["errors"])
+    counts = manifest["counts"]
+    print(f"built {out}: {counts['articles']} articles, {counts['paragraphs']} paragraphs, "
+          f"{manifest['n_embedded']} embedded, {manifest['n_reused']} reused, "
+          f"{sum(p['level'] == 'error' for p in problems)} errors, {repeats} repeated articles skipped "
+          f"in {manifest['build_seconds']:.1f} s")
+    return 0
+
+
+def _search(args) -> int:
+    from .index import load_index
+
+    hits = load_index(args.index).search(args.query, k=args.k)
+    if args.json:
+        fields = ["paragraph_id", "article_id", "score", "text", "title", "published", "source"]
+        records = hits[fields].astype({"published": "string"}).to_dict("records")
+        print(json.dumps([{k: (None if v is None or v != v else v) for k, v in r.items()} for r in records],
+                         ensure_ascii=False, indent=1))
+        return 0
+    for rank, hit in enumerate(hits.itertuples(), 1):
+        date = hit.published.date() if hit.published == hit.published and hit.published is not None else "undated"
+        print(f"{rank:>2}. {hit.score:.3f}  {hit.source} · {date} · {hit.title}\n    {hit.text[:300]}")
+    return 0
+
+
+def _info(args) -> int:
+    from .index import load_index
+
+    index = load_index(args.index)
+    m, articles = index.manifest, index.articles
+    dates = articles["published"].dropna()
+    span = f"{dates.min().date()} to {dates.max().date()}" if len(dates) else "no dates"
+    print(f"index: {index.path}\nbuilt: {m['built_at']} with DiploDash {m.get('diplodash_version')}\n"
+          f"model: {m['model']} ({m['dim']} dimensions)\n"
+          f"articles: {len(articles)}  paragraphs: {len(index.paragraphs)}  dates: {span}\n"
+          f"problems at build: {sum(p['level'] == 'error' for p in m['errors'])} errors, "
+          f"{sum(p['level'] == 'warning' for p in m['errors'])} warnings")
+    print("sources:")
+    for source, count in articles["source"].value_counts().items():
+        print(f"  {count:>6}  {source}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

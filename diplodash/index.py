@@ -1,0 +1,169 @@
+"""The index on disk: articles.parquet, paragraphs.parquet, embeddings.npy, manifest.json.
+
+A new index is written into a staging folder beside the target and swapped in with one rename,
+so a reader sees the old index or the new one, never half of either; a failed build leaves the
+previous index in place.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SCHEMA_VERSION = 1
+FILES = ("articles.parquet", "paragraphs.parquet", "embeddings.npy", "manifest.json")
+ARTICLE_COLUMNS = ["article_id", "title", "published", "date_precision", "source", "url", "path",
+                   "n_paragraphs", "speaker", "speaker_role", "country"]
+PARAGRAPH_COLUMNS = ["paragraph_id", "article_id", "position", "kind", "section", "turn", "text",
+                     "n_words", "published", "date_precision", "source"]
+
+
+class IndexUnavailable(Exception):
+    """An index that is missing, damaged or of another schema; the message says what to do."""
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("DIPLODASH_INDEX") or "data/index")
+
+
+def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame,
+                embeddings: np.ndarray, manifest: dict) -> Path:
+    target = Path(target).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        articles.to_parquet(staging / "articles.parquet", index=False)
+        paragraphs.to_parquet(staging / "paragraphs.parquet", index=False)
+        np.save(staging / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        for name in FILES:
+            _fsync(staging / name)
+        _publish(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _publish(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.rename(staging, target)
+    elif _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous index
+    else:
+        previous = target.parent / f".{target.name}.previous-{uuid.uuid4().hex[:8]}"
+        os.rename(target, previous)
+        os.rename(staging, target)
+        shutil.rmtree(previous, ignore_errors=True)
+    _fsync_dir(target.parent)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def recover(target: Path) -> None:
+    """Put back a previous index left aside by a build killed between its two renames."""
+    if target.exists():
+        return
+    leftovers = sorted(target.parent.glob(f".{target.name}.previous-*"), key=lambda p: p.stat().st_mtime)
+    for candidate in reversed(leftovers):
+        if (candidate / "manifest.json").exists():
+            os.rename(candidate, target)
+            return
+
+
+def read_manifest(folder: str | Path) -> dict:
+    folder = Path(folder)
+    recover(folder.resolve())
+    path = folder / "manifest.json"
+    if not path.exists():
+        raise IndexUnavailable(f"no DiploDash index at {folder}: build one with `diplodash build INPUT... --out {folder}`")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise IndexUnavailable(f"the index at {folder} has an unreadable manifest ({error}); rebuild it") from None
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexUnavailable(f"the index at {folder} uses schema version {version}, this DiploDash reads "
+                          f"version {SCHEMA_VERSION}: rebuild it with `diplodash build ... --out {folder}`")
+    return manifest
+
+
+def read_tables(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, np.ndarray]:
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    try:
+        articles = pd.read_parquet(folder / "articles.parquet")
+        paragraphs = pd.read_parquet(folder / "paragraphs.parquet")
+        embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise IndexUnavailable(f"the index at {folder} is damaged ({error}); rebuild it") from None
+    if embeddings.shape != (len(paragraphs), manifest.get("dim")):
+        raise IndexUnavailable(f"the index at {folder} is inconsistent: {embeddings.shape[0]} vectors of "
+                          f"dimension {embeddings.shape[1]} for {len(paragraphs)} paragraphs; rebuild it")
+    return manifest, articles, paragraphs, embeddings
+
+
+class Index:
+    """A loaded index: the two tables, the vectors, and a query embedder made on first search."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.manifest, self.articles, self.paragraphs, self.embeddings = read_tables(self.path)
+        self._embedder = None
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embeddings import Embedder  # torch loads only when a query needs it
+
+            self._embedder = Embedder(self.model)
+        return self._embedder
+
+    def search(self, query: str, k: int = 10, **filters) -> pd.DataFrame:
+        from .search import search
+
+        return search(self, query, k=k, **filters)
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r}, articles={len(self.articles)}, paragraphs={len(self.paragraphs)})"
+
+
+def load_index(path: str | Path | None = None) -> Index:
+    return Index(path or default_index_dir())

