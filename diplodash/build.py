@@ -16,6 +16,7 @@ from .embeddings import Embedder, EmbeddingCache, default_cache_dir, model_name,
 from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, write_index
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
+from .speakers import Tables, attribute
 from .text import digest, fingerprint
 
 Progress = Callable[[str, int, int | None], None]
@@ -34,7 +35,7 @@ def build_lock(out: str | Path) -> FileLock:
 
 def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = None, source: str | None = None,
           cache_dir: str | Path | None = None, columns: dict | None = None, progress: Progress | None = None,
-          embedder: Embedder | None = None, wait: float = -1) -> dict:
+          embedder: Embedder | None = None, wait: float = -1, roles: Iterable[str | Path] = ()) -> dict:
     """Build an index from `inputs` into `out` and return its manifest.
 
     `wait` is how many seconds to wait for another build of the same index (-1: as long as it
@@ -43,7 +44,8 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     inputs = [str(i) for i in inputs]
     try:
         with build_lock(out).acquire(timeout=wait):
-            return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder)
+            return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
+                          Tables.load(*roles))
     except Timeout:
         raise BuildError(f"another build of {out} is running; try again when it has finished") from None
 
@@ -52,19 +54,21 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
     pass
 
 
-def _build(inputs, out, model, source, cache_dir, columns, progress, embedder) -> dict:
+def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables) -> dict:
     started = time.perf_counter()
     problems: list[Problem] = []
     articles, paragraphs = collect(inputs, problems, source, columns, progress)
     if paragraphs.empty:
         raise BuildError("nothing valid to build: " + ("; ".join(map(str, problems[:5])) or "no input files found"))
     read_seconds = time.perf_counter() - started
+    paragraphs = attribute(articles, paragraphs, tables)
+    attribute_seconds = time.perf_counter() - started - read_seconds
 
     embedder = embedder or Embedder(model)
     cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
     problems += [Problem(f"embedding cache {r}", "damaged, rebuilt", "warning") for r in cache.rejected]
     embeddings, n_embedded = embed(paragraphs["text"].tolist(), embedder, cache, progress)
-    embed_seconds = time.perf_counter() - started - read_seconds
+    embed_seconds = time.perf_counter() - started - read_seconds - attribute_seconds
 
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -78,7 +82,8 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder) -
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "inputs": inputs,
         "errors": [vars(p) for p in problems],
-        "timings": {"read_s": round(read_seconds, 3), "embed_s": round(embed_seconds, 3)},
+        "timings": {"read_s": round(read_seconds, 3), "attribute_s": round(attribute_seconds, 3),
+                    "embed_s": round(embed_seconds, 3)},
     }
     write_index(out, articles, paragraphs, embeddings, manifest)
     cache.compact()

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--cache", default=None, help="embedding cache folder (default: $DIPLODASH_CACHE)")
     build.add_argument("--columns", default=None,
                        help="table column mapping, e.g. title=headline,published=date,body=text,url=link")
+    build.add_argument("--roles", action="append", default=[], metavar="FILE",
+                       help="extra offices and people (YAML like data/roles.yaml); repeatable")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
 
     search = commands.add_parser("search", help="paragraphs most similar to a statement")
@@ -31,9 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     info = commands.add_parser("info", help="what an index holds")
     info.add_argument("--index", default=None)
 
+    speakers = commands.add_parser("speakers", help="who is quoted, how often")
+    speakers.add_argument("--index", default=None)
+    speakers.add_argument("--top", type=int, default=20)
+    speakers.add_argument("--groups", action="store_true", help="unnamed groups (experts, officials...) instead of persons")
+
     args = parser.parse_args(argv)
     try:
-        return {"build": _build, "search": _search, "info": _info}[args.command](args)
+        return {"build": _build, "search": _search, "info": _info, "speakers": _speakers}[args.command](args)
     except IndexUnavailable as error:
         print(f"diplodash: {error}", file=sys.stderr)
         return 2
@@ -72,7 +79,7 @@ def _build(args) -> int:
 
     try:
         manifest = build(args.inputs, out, model=args.model, source=args.source, cache_dir=args.cache,
-                         columns=_parse_columns(args.columns), progress=progress)
+                         columns=_parse_columns(args.columns), progress=progress, roles=args.roles)
     except BuildError as error:
         print(f"\ndiplodash: build failed, previous index kept: {error}", file=sys.stderr)
         return 1
@@ -123,6 +130,23 @@ def _info(args) -> int:
     for source, count in articles["source"].value_counts().items():
         print(f"  {count:>6}  {source}")
     return 0
+
+
+def _speakers(args) -> int:
+    from .index import load_index
+    from .queries import speaker_counts
+
+    table = speaker_counts(load_index(args.index).paragraphs, groups=args.groups, top=args.top)
+    print(f"{'statements':>10}  {'articles':>8}  {'first':<10}  {'last':<10}  {'group' if args.groups else 'speaker'}")
+    for row in table.itertuples():
+        first = row.first.date() if pd_notna(row.first) else "-"
+        last = row.last.date() if pd_notna(row.last) else "-"
+        print(f"{row.statements:>10}  {row.articles:>8}  {str(first):<10}  {str(last):<10}  {row.speaker}")
+    return 0
+
+
+def pd_notna(value) -> bool:
+    return value is not None and value == value
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ ARTICLE_COLUMNS = ["article_id", "title", "published", "date_precision", "source
                    "n_paragraphs", "speaker", "speaker_role", "country"]
 PARAGRAPH_COLUMNS = ["paragraph_id", "article_id", "position", "kind", "section", "turn", "text",
                      "n_words", "published", "date_precision", "source"]
+SPEAKER_COLUMNS = ["speakers", "speaker_groups", "mentioned", "attributions"]
 
 
 class IndexUnavailable(Exception):

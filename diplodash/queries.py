@@ -1,0 +1,72 @@
+"""Queries over a loaded index that return DataFrames for tables and charts: who speaks, how
+often, when, on which themes, and the paragraphs behind any number."""
+from __future__ import annotations
+
+import pandas as pd
+
+# Period codes and the date precision an article needs to be counted at that granularity:
+# a year-only speech is never counted as January.
+PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+_FINEST_NEEDED = {"day": {"day"}, "week": {"day"}, "month": {"day", "month"},
+                  "quarter": {"day", "month"}, "year": {"day", "month", "year"}}
+
+
+def period_column(paragraphs: pd.DataFrame, granularity: str = "month") -> pd.Series:
+    """Each paragraph's period (as the period's first day), or NaT where its date is too coarse."""
+    if granularity not in PERIODS:
+        raise ValueError(f"granularity must be one of {', '.join(PERIODS)}")
+    precise = paragraphs["date_precision"].isin(_FINEST_NEEDED[granularity])
+    published = paragraphs["published"].where(precise)
+    return published.dt.to_period(PERIODS[granularity]).dt.start_time
+
+
+def _exploded(paragraphs: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
+    table = paragraphs.assign(**{name: paragraphs[column].apply(lambda v: list(v) if v is not None else [])})
+    return table.explode(name).dropna(subset=[name])
+
+
+def speaker_counts(paragraphs: pd.DataFrame, groups: bool = False, top: int | None = None) -> pd.DataFrame:
+    """Statements (paragraphs) per speaker, with articles, sources and first/last date, most first."""
+    column = "speaker_groups" if groups else "speakers"
+    rows = _exploded(paragraphs, column, "speaker")
+    if rows.empty:
+        return pd.DataFrame(columns=["speaker", "statements", "articles", "sources", "first", "last"])
+    table = rows.groupby("speaker").agg(statements=("paragraph_id", "size"), articles=("article_id", "nunique"),
+                                        sources=("source", "nunique"), first=("published", "min"),
+                                        last=("published", "max"))
+    table = table.reset_index().sort_values(["statements", "speaker"], ascending=[False, True], ignore_index=True)
+    return table.head(top) if top else table
+
+
+def speaker_periods(paragraphs: pd.DataFrame, granularity: str = "month", speakers: list[str] | None = None) -> pd.DataFrame:
+    """Statements per speaker and period (long format: speaker, period, statements)."""
+    rows = _exploded(paragraphs.assign(period=period_column(paragraphs, granularity)), "speakers", "speaker")
+    if speakers is not None:
+        rows = rows[rows["speaker"].isin(speakers)]
+    rows = rows.dropna(subset=["period"])
+    return (rows.groupby(["speaker", "period"]).size().rename("statements").reset_index()
+            .sort_values(["speaker", "period"], ignore_index=True))
+
+
+def speaker_themes(paragraphs: pd.DataFrame, speakers: list[str] | None = None) -> pd.DataFrame:
+    """Statements per speaker and theme (needs the `themes` column written by theme tagging)."""
+    if "themes" not in paragraphs:
+        return pd.DataFrame(columns=["speaker", "theme", "statements"])
+    rows = _exploded(_exploded(paragraphs, "speakers", "speaker"), "themes", "theme")
+    if speakers is not None:
+        rows = rows[rows["speaker"].isin(speakers)]
+    return (rows.groupby(["speaker", "theme"]).size().rename("statements").reset_index()
+            .sort_values(["speaker", "statements"], ascending=[True, False], ignore_index=True))
+
+
+def statements(paragraphs: pd.DataFrame, speaker: str, period: pd.Timestamp | str | None = None,
+               granularity: str = "month", theme: str | None = None, group: bool = False) -> pd.DataFrame:
+    """The paragraphs behind one cell: a speaker's statements, optionally in one period or theme."""
+    column = "speaker_groups" if group else "speakers"
+    mask = paragraphs[column].apply(lambda names: names is not None and speaker in list(names))
+    rows = paragraphs[mask]
+    if period is not None:
+        rows = rows[period_column(rows, granularity) == pd.Timestamp(period)]
+    if theme is not None and "themes" in rows:
+        rows = rows[rows["themes"].apply(lambda themes: theme in list(themes))]
+    return rows.sort_values(["published", "article_id", "position"], ignore_index=True)
