@@ -21,14 +21,18 @@ _MIXED_LABEL = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{0,9}}
 _UPPER_LABEL = r"(?:[A-Z][A-Z'’.\-]*[ \t]+){0,6}[A-Z][A-Z'’.\-]+"
 TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|Q)(?:[ \t]*\([^)]{{0,40}}\))?:[ \t]*(?=\S)"
                            rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(])")
-_TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}):[ \t]")
+_ASIDE = r"(?:[ \t]*\([^)]{0,30}\))?"  # "Xi Jinping (retranslated):"
+_TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}){_ASIDE}:[ \t]")
+# Scraped transcripts sometimes print a label as "Sergei Lavrov Lavrov SergeiForeign Minister of Russia:".
+_DOUBLED_NAME_LABEL = re.compile(r"\b(?P<first>[A-Z][\w'’-]+) (?P<last>[A-Z][\w'’-]+) (?P=last) (?P=first)"
+                                 r"(?=[A-Z])[^:.!?]{0,80}:[ \t]")
 # A label that opens with an office ("President of Russia Vladimir Putin:") is a turn even where
 # the heading before it lost its full stop.
 _TITLED_LABEL = re.compile(
     rf"(?<![\w-])(?P<label>(?:(?:Acting|Deputy|Vice|First|Former|Presidential)[ \t]+)?"
     rf"(?:President|Prime[ \t]+Minister|Minister|Foreign[ \t]+Minister|Chairman|Chairwoman|Chair|Governor|"
     rf"Head|Director|Secretary|Press[ \t]+Secretary|Spokesperson|Spokesman|Ambassador|Mayor|King|"
-    rf"Chancellor|Patriarch|Emir|Sultan|Speaker)(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{1,9}}):[ \t]")
+    rf"Chancellor|Patriarch|Emir|Sultan|Speaker)(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{1,9}}){_ASIDE}:[ \t]")
 _SECTION_BREAK = re.compile(r"\s*\*[ \t]*\*[ \t]*\*\s*")
 # Labels that look like "Name:" but introduce metadata, not a speaker.
 _NOT_SPEAKERS = {
@@ -66,7 +70,7 @@ def turn_label(text: str) -> str | None:
 
 def _is_speaker_label(label: str) -> bool:
     tokens = label.split()
-    if not tokens or len(label) > 70:
+    if not tokens or len(label) > 90:
         return False
     if label == "Q":
         return True
@@ -89,6 +93,7 @@ def split_flat_text(text: str) -> list[str]:
     also cuts the text where it follows a heading that lost its full stop.
     """
     pieces: list[str] = []
+    text = _DOUBLED_NAME_LABEL.sub(lambda m: f"{m.group('first')} {m.group('last')}: ", text)
     for part in _SECTION_BREAK.split(text):
         labels = {_drop_repeated_office(m.group("label")) for pattern in (_TURN_IN_FLAT_TEXT, _TITLED_LABEL)
                   for m in pattern.finditer(part) if _is_speaker_label(m.group("label"))}
@@ -99,9 +104,9 @@ def split_flat_text(text: str) -> list[str]:
         multiword = sorted((l for l in labels if " " in l), key=len, reverse=True)
         anywhere = [re.escape(l) for l in multiword]
         at_sentence = [re.escape(l) for l in sorted(labels, key=len, reverse=True)]
-        pattern = rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?:{'|'.join(at_sentence)}):[ \t]"
+        pattern = rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?:{'|'.join(at_sentence)}){_ASIDE}:[ \t]"
         if anywhere:
-            pattern += rf"|(?<![\w-])(?:{'|'.join(anywhere)}):[ \t]"
+            pattern += rf"|(?<![\w-])(?:{'|'.join(anywhere)}){_ASIDE}:[ \t]"
         starts = sorted({m.start() for m in re.finditer(pattern, part)} | {0})
         for begin, end in zip(starts, starts[1:] + [len(part)]):
             if part[begin:end].strip():

@@ -27,7 +27,9 @@ SPEECH_VERBS = (
     r"believed|thinks|thought|welcomed|thanked|condemned|asked|called on|called for|expressed|"
     r"recalled|acknowledged|admitted|confirmed|denied|replied|responded|answered|continued|"
     r"concluded|predicted|cautioned|complained|promised|pledged|vowed|hopes|hoped|stated|"
-    r"maintained|contended|told reporters|informed|briefed|assured|reported"
+    r"maintained|contended|told reporters|informed|briefed|assured|reported|claims|insists|warns|"
+    r"stresses|asserts|suggests|maintains|contends|laid out|lays out|outlined|outlines|set out|"
+    r"shared|voiced|conveyed|described|spoke about|spoke of|drew attention|invited|raised"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _INVERTED_VERBS = re.compile(r"^(?:said|says|noted|added|stressed|remarked|stated|explained|wrote|asked|"
@@ -80,8 +82,17 @@ _GROUPS = {
 _GROUP_RE = re.compile(r"\b(?P<adj>(?:[A-Za-z-]+\s+){0,2}?)(?P<noun>(?i:" + "|".join(sorted(_GROUPS, key=len, reverse=True))
                        + r"))\b(?P<tail>\s+(?:familiar with|close to|at|from|in|of)\b[^,.;\"“”]{0,60})?")
 _PRONOUN = re.compile(r"\b(?P<pronoun>[Hh]e|[Ss]he)\b")
-_COLLECTIVE = re.compile(r"\b(?:both sides|the two sides|both leaders|the two leaders|the two ministers|"
-                         r"the leaders|the ministers|the two presidents|both ministers|the sides)\b", re.I)
+_COLLECTIVE = re.compile(r"\b(?:both sides|the two sides|both ministers|the two ministers|the sides)\b", re.I)
+# "The presidents stated that ...": the two people the article is about.
+_PRINCIPALS = re.compile(r"\b(?:the two leaders|both leaders|the leaders|the presidents|the two presidents|"
+                         r"both presidents|the heads of state|the two heads of state|the prime ministers)\b", re.I)
+# "President Biden spoke today with President Xi": a call or talks, both sides speak.
+_CONVERSATION = re.compile(r"^(?:,?\s*Jr\.?,?)?\s*(?:(?:also|today|again|earlier today|by phone|by telephone|on \w+)\s+)*"
+                           r"(?:spoke|speaks|talked|held (?:a )?(?:phone |telephone )?(?:call|talks|conversation)|"
+                           r"had a (?:phone |telephone )?(?:call|conversation)|had talks)\b[^.;]{0,40}?\bwith\s+$")
+_STATEMENT_TITLE = re.compile(r"^(?:Statement|Remarks|Message|Op-Ed|Letter|Address|Speech|Video Message)s? "
+                              r"(?:by|from|of) (?P<author>[^,:;]+?)(?: on | at | to | regarding | before |$)")
+_CLOCK_ONLY = re.compile(r"^(?:END\s+)?\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?(?:\s+[A-Z]{2,5})?\.?$")
 _APPOSITIVE_GAP = re.compile(r"^\s*(?:,\s*(?:a|an|the|also|who|one|former|then|currently|[a-z])[^\"“”]{0,250}?,)?"
                              r"\s*(?:(?:also|has|had|have|further|then|later|again|once again|repeatedly|"
                              r"publicly|earlier|recently|previously|on \w+|in a statement|in a speech)\s+)*$")
@@ -94,7 +105,7 @@ _LABEL_GROUPS = {"Q": "reporters", "QUESTION": "reporters", "REMARK": "reporters
                  "SENIOR ADMINISTRATION OFFICIAL": "officials", "ADMINISTRATION OFFICIAL": "officials",
                  "SENIOR STATE DEPARTMENT OFFICIAL": "officials", "OFFICIAL": "officials",
                  "PARTICIPANT": "participants", "PARTICIPANTS": "participants", "AUDIENCE": "audience",
-                 "MODERATOR": "moderator", "OPERATOR": "moderator", "REPORTER": "reporters"}
+                 "MODERATOR": "officials", "OPERATOR": "officials", "REPORTER": "reporters"}
 _LABEL_ROLES = {"THE PRESIDENT": "president", "PRESIDENT": "president", "THE VICE PRESIDENT": "vice-president",
                 "VICE PRESIDENT": "vice-president", "THE FIRST LADY": None}
 
@@ -219,13 +230,18 @@ class ArticleSpeakers:
         self.date = date
         self.country = tables.home_countries.get(source)
         self.people: list[str] = []          # full names, in order of first appearance
+        self.recent: list[str] = []          # persons in order of their latest mention
         self.roles: dict[str, str] = {}
         self.last_speaker: str | None = None
+        self.last_subject: str | None = None  # first person named in the latest sentence: what "he" means
         for match in _TITLED_NAME.finditer(title or ""):
             self._titled(match)
         for match in _NAME_RE.finditer(title or ""):
             if self._is_person(match.group(0), title, match.end()):
                 self.register(match.group(0))
+        # The publisher's own head of state is the implicit other party of its readouts.
+        home_leader = tables.office_holder("president", self.country, date)
+        self.recent = ([home_leader] if home_leader else []) + [p for p in self.people if p != home_leader]
 
     # -- names
     def register(self, name: str, role: str | None = None) -> str:
@@ -290,13 +306,15 @@ class ArticleSpeakers:
                 found.append(Mention(match.start(), match.end(), "descriptor", match.group(0), person=person,
                                      role=match.group(0)))
         for match in _NAME_RE.finditer(text):
-            if free(match.start(), match.end()) and self._is_person(match.group(0), text, match.end()):
+            start, name = _trim_to_person(match.start(), match.group(0))
+            if name and free(start, match.end()) and self._is_person(name, text, match.end()):
                 role = _appositive(text[match.end():])
-                found.append(Mention(match.start(), match.end(), "name", match.group(0),
-                                     person=self.register(match.group(0), role), role=role))
+                found.append(Mention(start, match.end(), "name", name, person=self.register(name, role), role=role))
         for match in re.finditer(r"\b[A-Z][a-zà-ÿ'’-]+\b", text):
             if free(match.start(), match.end()) and match.group(0) not in _NOT_PERSON:
                 person = self._short_in_article(match.group(0))
+                if person is None and _VERB.match(text, match.end() + 1):
+                    person = self.resolve_short(_strip_possessive(match.group(0)))  # "Putin claims ..."
                 if person:
                     found.append(Mention(match.start(), match.end(), "short", match.group(0), person=person))
         for match in _GROUP_RE.finditer(text):
@@ -307,7 +325,17 @@ class ArticleSpeakers:
             found.append(Mention(match.start(), match.end(), "pronoun", match.group(0)))
         for match in _COLLECTIVE.finditer(text):
             found.append(Mention(match.start(), match.end(), "collective", match.group(0)))
-        return sorted(found, key=lambda m: m.start)
+        for match in _PRINCIPALS.finditer(text):
+            found.append(Mention(match.start(), match.end(), "principals", match.group(0)))
+        found.sort(key=lambda m: m.start)
+        return found
+
+    def _seen(self, mentions: list[Mention]) -> None:
+        for m in mentions:
+            if m.person:
+                if m.person in self.recent:
+                    self.recent.remove(m.person)
+                self.recent.append(m.person)
 
     def _short_in_article(self, token: str) -> str | None:
         key = name_key(_strip_possessive(token))
@@ -320,6 +348,7 @@ class ArticleSpeakers:
     def attribute(self, text: str, turn_speaker: Attribution | None = None,
                   continues_quote: bool = False) -> tuple[list[Attribution], list[str]]:
         """Attributions in a paragraph, and the persons it names without quoting them."""
+        self._text = text
         mentions = self.mentions(text)
         attributions: list[Attribution] = []
         if turn_speaker:
@@ -331,6 +360,11 @@ class ArticleSpeakers:
             offset = start + len(sentence)
             inside = [m for m in mentions if start <= m.start < offset]
             attributions.extend(self._sentence(text, start, offset, inside, quoted))
+            attributions.extend(self._conversation(text, inside))
+            self._seen(inside)
+            subject = next((m.person for m in inside if m.person and m.kind in ("name", "short", "descriptor")
+                            and not any(a <= m.start < b for a, b in quoted)), None)
+            self.last_subject = subject or self.last_subject
         if not attributions and continues_quote and self.last_speaker and _QUOTE_OPEN.match(text):
             attributions.append(Attribution(self.last_speaker, "(continued quotation)", "direct"))
         persons = [a.speaker for a in attributions if not a.group]
@@ -362,6 +396,15 @@ class ArticleSpeakers:
                 result.extend(self._attributions(subject, mentions, "indirect"))
         return result
 
+    @staticmethod
+    def _conversation(text: str, mentions: list[Mention]) -> list[Attribution]:
+        persons = [m for m in mentions if m.person and m.kind in ("name", "short", "descriptor")]
+        for first, second in zip(persons, persons[1:]):
+            if _CONVERSATION.match(text[first.end:second.start]):
+                return [Attribution(first.person, first.surface, "indirect", first.role),
+                        Attribution(second.person, second.surface, "indirect", second.role)]
+        return []
+
     def _subject_before(self, text, verb_start, mentions, quoted) -> Mention | None:
         for mention in reversed([m for m in mentions if m.end <= verb_start]):
             if any(a <= mention.start < b for a, b in quoted):
@@ -369,6 +412,13 @@ class ArticleSpeakers:
             if _APPOSITIVE_GAP.match(text[mention.end:verb_start]):
                 return mention
             return None if mention.kind != "group" else None
+        return None
+
+    def _compound_partner(self, subject: Mention, mentions: list[Mention]) -> Mention | None:
+        """"Minister A and Commander B reported ...": A speaks too."""
+        before = [m for m in mentions if m.end <= subject.start and m.person]
+        if before and re.fullmatch(r"\s+and\s+(?:[A-Za-z-]+\s+){0,8}", self._text[before[-1].end:subject.start]):
+            return before[-1]
         return None
 
     @staticmethod
@@ -382,10 +432,18 @@ class ArticleSpeakers:
         if subject.kind == "group":
             return [Attribution(subject.group, subject.surface, kind, group=True)]
         if subject.kind == "pronoun":
-            return [Attribution(self.last_speaker, subject.surface, kind)] if self.last_speaker else []
+            person = self.last_subject or self.last_speaker
+            return [Attribution(person, subject.surface, kind)] if person else []
         if subject.kind == "collective":
             named = [m for m in mentions if m.person and m.end <= subject.start]
             return [Attribution(m.person, m.surface, kind) for m in named]
+        if subject.kind == "principals":
+            return [Attribution(person, subject.surface, kind) for person in self.recent[-2:]] \
+                if len(self.recent) >= 2 else []
+        partner = self._compound_partner(subject, mentions)
+        if partner is not None:
+            return [Attribution(partner.person, partner.surface, kind, partner.role),
+                    Attribution(subject.person, subject.surface, kind, subject.role or self.roles.get(subject.person))]
         role = subject.role or self.roles.get(subject.person)
         return [Attribution(subject.person, subject.surface, kind, role)]
 
@@ -441,6 +499,27 @@ def _name_in_label(label: str) -> str | None:
     return " ".join(name) if len(name) >= 2 else None
 
 
+def _trim_to_person(start: int, name: str) -> tuple[int, str | None]:
+    """"Navy Nikolai Yevmenov" -> "Nikolai Yevmenov": keep the tokens after the last non-name word."""
+    tokens = name.split(" ")
+    cut = max((i + 1 for i, t in enumerate(tokens) if _strip_possessive(t.strip(".,")) in _NOT_PERSON), default=0)
+    if cut == 0:
+        return start, name
+    rest = tokens[cut:]
+    if len(rest) < 2:
+        return start, None
+    return start + len(" ".join(tokens[:cut])) + 1, " ".join(rest)
+
+
+def _statement_author(title: str, state: ArticleSpeakers) -> str | None:
+    """The one person who signs a statement: "Statement by Press Secretary Jen Psaki on ..."."""
+    match = _STATEMENT_TITLE.match(title or "")
+    if not match or re.search(r"\band\b|,", match.group("author")):
+        return None
+    mentions = [m for m in state.mentions(match.group("author")) if m.person]
+    return mentions[0].person if len(mentions) == 1 else None
+
+
 def _strip_possessive(name: str) -> str:
     return re.sub(r"['’]s$", "", name.strip())
 
@@ -460,6 +539,8 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
                       title: str = "", speaker: str | None = None, speaker_role: str | None = None) -> list[dict]:
     """Speakers, groups, mentioned persons and attribution records for each paragraph of one article."""
     state = ArticleSpeakers(tables, published, source, title)
+    if not speaker:
+        speaker = _statement_author(title, state)
     metadata = Attribution(tables.canonical_name(speaker), speaker, "metadata", speaker_role) if speaker else None
     results = []
     turns: dict[str, Attribution | None] = {}
@@ -472,7 +553,7 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
             if row.turn not in turns:
                 turns[row.turn] = state.turn(row.turn)
             turn = turns[row.turn]
-        if row.kind in ("heading", "caption"):
+        if row.kind in ("heading", "caption") or _CLOCK_ONLY.match(row.text):
             attributions, mentioned = [], []
         else:
             attributions, mentioned = state.attribute(row.text, turn, continues_quote=previous_had_speaker)
@@ -497,8 +578,9 @@ def attribute(articles: pd.DataFrame, paragraphs: pd.DataFrame, tables: Tables |
     meta = articles.set_index("article_id")
     for article_id, group in paragraphs.groupby("article_id", sort=False):
         a = meta.loc[article_id]
+        text = lambda value: value if isinstance(value, str) and value else None  # noqa: E731
         rows = attribute_article(group, tables, a["published"] if pd.notna(a["published"]) else None,
-                                 a["source"], a["title"], a.get("speaker"), a.get("speaker_role"))
+                                 a["source"], a["title"], text(a.get("speaker")), text(a.get("speaker_role")))
         for key in columns:
             columns[key].extend((idx, r[key]) for idx, r in zip(group.index, rows))
     out = paragraphs.copy()
