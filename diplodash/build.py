@@ -17,6 +17,7 @@ from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, write_ind
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
 from .speakers import Tables, attribute
+from .themes import ThemeScorer, load_taxonomy, load_thresholds, tag_paragraphs, taxonomy_digest
 from .text import digest, fingerprint
 
 Progress = Callable[[str, int, int | None], None]
@@ -35,7 +36,8 @@ def build_lock(out: str | Path) -> FileLock:
 
 def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = None, source: str | None = None,
           cache_dir: str | Path | None = None, columns: dict | None = None, progress: Progress | None = None,
-          embedder: Embedder | None = None, wait: float = -1, roles: Iterable[str | Path] = ()) -> dict:
+          embedder: Embedder | None = None, wait: float = -1, roles: Iterable[str | Path] = (),
+          themes: str | Path | None = None) -> dict:
     """Build an index from `inputs` into `out` and return its manifest.
 
     `wait` is how many seconds to wait for another build of the same index (-1: as long as it
@@ -45,7 +47,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     try:
         with build_lock(out).acquire(timeout=wait):
             return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
-                          Tables.load(*roles))
+                          Tables.load(*roles), themes)
     except Timeout:
         raise BuildError(f"another build of {out} is running; try again when it has finished") from None
 
@@ -54,8 +56,9 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
     pass
 
 
-def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables) -> dict:
+def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables, themes_path) -> dict:
     started = time.perf_counter()
+    taxonomy = load_taxonomy(themes_path)  # a broken taxonomy fails before any work is done
     problems: list[Problem] = []
     articles, paragraphs = collect(inputs, problems, source, columns, progress)
     if paragraphs.empty:
@@ -69,6 +72,8 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
     problems += [Problem(f"embedding cache {r}", "damaged, rebuilt", "warning") for r in cache.rejected]
     embeddings, n_embedded = embed(paragraphs["text"].tolist(), embedder, cache, progress)
     embed_seconds = time.perf_counter() - started - read_seconds - attribute_seconds
+    paragraphs, theme_scores, theme_info = _tag(paragraphs, embeddings, taxonomy, themes_path, embedder, cache)
+    tag_seconds = time.perf_counter() - started - read_seconds - attribute_seconds - embed_seconds
 
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -83,14 +88,49 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
         "inputs": inputs,
         "errors": [vars(p) for p in problems],
         "timings": {"read_s": round(read_seconds, 3), "attribute_s": round(attribute_seconds, 3),
-                    "embed_s": round(embed_seconds, 3)},
+                    "embed_s": round(embed_seconds, 3), "tag_s": round(tag_seconds, 3)},
+        "themes": theme_info,
     }
-    write_index(out, articles, paragraphs, embeddings, manifest)
+    write_index(out, articles, paragraphs, embeddings, manifest, theme_scores)
     cache.compact()
     manifest["timings"]["total_s"] = round(time.perf_counter() - started, 3)
     manifest["build_seconds"] = manifest["timings"]["total_s"]
     progress("done", len(paragraphs), len(paragraphs))
     return manifest
+
+
+def _tag(paragraphs, embeddings, taxonomy, themes_path, embedder, cache):
+    thresholds = load_thresholds(embedder.name)
+    scorer = ThemeScorer(taxonomy, embedder, cache, thresholds)
+    tagged, scores = tag_paragraphs(paragraphs, embeddings, scorer)
+    info = {"taxonomy": str(themes_path or "data/themes.yaml"), "digest": taxonomy_digest(taxonomy),
+            "labels": {t.id: t.label for t in taxonomy},
+            "thresholds": {t: float(v) for t, v in zip(scorer.ids, scorer.thresholds)},
+            "calibrated": sorted(set(thresholds) & set(scorer.ids))}
+    return tagged, scores, info
+
+
+def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: str | Path | None = None,
+          wait: float = -1, embedder: Embedder | None = None) -> dict:
+    """Re-tag an index with a (changed) taxonomy; paragraph vectors are reused, never recomputed."""
+    from .index import read_tables
+
+    index_dir = Path(index_dir)
+    try:
+        with build_lock(index_dir).acquire(timeout=wait):
+            started = time.perf_counter()
+            taxonomy = load_taxonomy(themes)
+            manifest, articles, paragraphs, embeddings = read_tables(index_dir)
+            embedder = embedder or Embedder(manifest["model"])
+            cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
+            paragraphs = paragraphs.drop(columns=["themes"], errors="ignore")
+            paragraphs, scores, manifest["themes"] = _tag(paragraphs, embeddings, taxonomy, themes, embedder, cache)
+            manifest["timings"]["retag_s"] = round(time.perf_counter() - started, 3)
+            manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores)
+            return manifest
+    except Timeout:
+        raise BuildError(f"another build of {index_dir} is running; try again when it has finished") from None
 
 
 def collect(inputs: list[str], problems: list[Problem], source: str | None = None, columns: dict | None = None,

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="table column mapping, e.g. title=headline,published=date,body=text,url=link")
     build.add_argument("--roles", action="append", default=[], metavar="FILE",
                        help="extra offices and people (YAML like data/roles.yaml); repeatable")
+    build.add_argument("--themes", default=None, metavar="FILE", help="theme taxonomy (default: data/themes.yaml)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
 
     search = commands.add_parser("search", help="paragraphs most similar to a statement")
@@ -33,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     info = commands.add_parser("info", help="what an index holds")
     info.add_argument("--index", default=None)
 
+    retag = commands.add_parser("retag", help="re-tag themes after editing the taxonomy (no re-embedding)")
+    retag.add_argument("--index", default=None)
+    retag.add_argument("--themes", default=None, metavar="FILE", help="theme taxonomy (default: data/themes.yaml)")
+    retag.add_argument("--cache", default=None)
+
     speakers = commands.add_parser("speakers", help="who is quoted, how often")
     speakers.add_argument("--index", default=None)
     speakers.add_argument("--top", type=int, default=20)
@@ -40,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        return {"build": _build, "search": _search, "info": _info, "speakers": _speakers}[args.command](args)
+        return {"build": _build, "search": _search, "info": _info, "speakers": _speakers,
+                "retag": _retag}[args.command](args)
     except IndexUnavailable as error:
         print(f"diplodash: {error}", file=sys.stderr)
         return 2
@@ -60,6 +67,7 @@ def _parse_columns(text: str | None) -> dict:
 
 def _build(args) -> int:
     from .build import BuildError, build
+    from .themes import TaxonomyError
 
     out = args.out or default_index_dir()
     bar = None
@@ -79,8 +87,9 @@ def _build(args) -> int:
 
     try:
         manifest = build(args.inputs, out, model=args.model, source=args.source, cache_dir=args.cache,
-                         columns=_parse_columns(args.columns), progress=progress, roles=args.roles)
-    except BuildError as error:
+                         columns=_parse_columns(args.columns), progress=progress, roles=args.roles,
+                         themes=args.themes)
+    except (BuildError, TaxonomyError) as error:
         print(f"\ndiplodash: build failed, previous index kept: {error}", file=sys.stderr)
         return 1
     finally:
@@ -129,6 +138,21 @@ def _info(args) -> int:
     print("sources:")
     for source, count in articles["source"].value_counts().items():
         print(f"  {count:>6}  {source}")
+    return 0
+
+
+def _retag(args) -> int:
+    from .build import BuildError, retag
+    from .themes import TaxonomyError
+
+    try:
+        manifest = retag(args.index or default_index_dir(), args.themes, args.cache)
+    except (BuildError, TaxonomyError) as error:
+        print(f"diplodash: retag failed, index unchanged: {error}", file=sys.stderr)
+        return 1
+    info = manifest["themes"]
+    print(f"retagged {manifest['counts']['paragraphs']} paragraphs with {len(info['labels'])} themes "
+          f"({len(info['calibrated'])} with calibrated thresholds) in {manifest['timings']['retag_s']:.1f} s")
     return 0
 
 

@@ -18,11 +18,13 @@ import pandas as pd
 
 SCHEMA_VERSION = 1
 FILES = ("articles.parquet", "paragraphs.parquet", "embeddings.npy", "manifest.json")
+THEME_SCORES = "paragraph_themes.parquet"
 ARTICLE_COLUMNS = ["article_id", "title", "published", "date_precision", "source", "url", "path",
                    "n_paragraphs", "speaker", "speaker_role", "country"]
 PARAGRAPH_COLUMNS = ["paragraph_id", "article_id", "position", "kind", "section", "turn", "text",
                      "n_words", "published", "date_precision", "source"]
 SPEAKER_COLUMNS = ["speakers", "speaker_groups", "mentioned", "attributions"]
+THEME_COLUMNS = ["themes"]
 
 
 class IndexUnavailable(Exception):
@@ -34,7 +36,9 @@ def default_index_dir() -> Path:
 
 
 def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame,
-                embeddings: np.ndarray, manifest: dict) -> Path:
+                embeddings: np.ndarray | Path, manifest: dict, theme_scores: pd.DataFrame | None = None) -> Path:
+    """Write every file into a staging folder, then swap it in. `embeddings` may be the path of an
+    existing embeddings.npy, which is hard-linked (re-tagging never rewrites the vectors)."""
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
@@ -42,10 +46,18 @@ def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataF
     try:
         articles.to_parquet(staging / "articles.parquet", index=False)
         paragraphs.to_parquet(staging / "paragraphs.parquet", index=False)
-        np.save(staging / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
+        if theme_scores is not None:
+            theme_scores.to_parquet(staging / THEME_SCORES, index=False)
+        if isinstance(embeddings, Path):
+            try:
+                os.link(embeddings, staging / "embeddings.npy")
+            except OSError:
+                shutil.copyfile(embeddings, staging / "embeddings.npy")
+        else:
+            np.save(staging / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        for name in FILES:
-            _fsync(staging / name)
+        for path in staging.iterdir():
+            _fsync(path)
         _publish(staging, target)
     finally:
         if staging.exists():
@@ -144,6 +156,20 @@ class Index:
         self.path = Path(path)
         self.manifest, self.articles, self.paragraphs, self.embeddings = read_tables(self.path)
         self._embedder = None
+        self._theme_scores = None
+
+    @property
+    def theme_scores(self) -> pd.DataFrame:
+        """Long table paragraph_id, theme, score, tagged (scores under 0.2 are not stored)."""
+        if self._theme_scores is None:
+            path = self.path / THEME_SCORES
+            self._theme_scores = pd.read_parquet(path) if path.exists() else \
+                pd.DataFrame(columns=["paragraph_id", "theme", "score", "tagged"])
+        return self._theme_scores
+
+    @property
+    def theme_labels(self) -> dict[str, str]:
+        return dict((self.manifest.get("themes") or {}).get("labels") or {})
 
     @property
     def model(self) -> str:

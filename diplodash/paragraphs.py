@@ -20,7 +20,7 @@ _CAPITALISED = r"[A-Z][\w'’.\-]*"
 _MIXED_LABEL = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{0,9}}"
 _UPPER_LABEL = r"(?:[A-Z][A-Z'’.\-]*[ \t]+){0,6}[A-Z][A-Z'’.\-]+"
 TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|Q)(?:[ \t]*\([^)]{{0,40}}\))?:[ \t]*(?=\S)"
-                           rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(])")
+                           rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(—–])")
 _ASIDE = r"(?:[ \t]*\([^)]{0,30}\))?"  # "Xi Jinping (retranslated):"
 _TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}){_ASIDE}:[ \t]")
 # Scraped transcripts sometimes print a label as "Sergei Lavrov Lavrov SergeiForeign Minister of Russia:".

@@ -70,3 +70,55 @@ def statements(paragraphs: pd.DataFrame, speaker: str, period: pd.Timestamp | st
     if theme is not None and "themes" in rows:
         rows = rows[rows["themes"].apply(lambda themes: theme in list(themes))]
     return rows.sort_values(["published", "article_id", "position"], ignore_index=True)
+
+
+def _grouped(paragraphs: pd.DataFrame, by: str | None) -> tuple[pd.DataFrame, list[str]]:
+    if by is None:
+        return paragraphs, []
+    if by == "speaker":
+        return _exploded(paragraphs, "speakers", "speaker"), ["speaker"]
+    return paragraphs, [by]
+
+
+def theme_timeline(paragraphs: pd.DataFrame, granularity: str = "month", by: str | None = None,
+                   themes: list[str] | None = None) -> pd.DataFrame:
+    """Theme prevalence per period: paragraphs tagged with the theme, all paragraphs of that period
+    (and group), and their share. `by` splits by "source" or "speaker"."""
+    table = paragraphs.assign(period=period_column(paragraphs, granularity)).dropna(subset=["period"])
+    table, keys = _grouped(table, by)
+    totals = table.groupby(["period", *keys]).size().rename("total")
+    tagged = _exploded(table, "themes", "theme")
+    if themes is not None:
+        tagged = tagged[tagged["theme"].isin(themes)]
+    counts = tagged.groupby(["period", *keys, "theme"]).size().rename("paragraphs").reset_index()
+    columns = ["period", *keys, "theme", "paragraphs", "total", "share"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    counts = counts.join(totals, on=["period", *keys])
+    counts["share"] = counts["paragraphs"] / counts["total"]
+    return counts[columns].sort_values(["theme", *keys, "period"], ignore_index=True)
+
+
+def theme_paragraphs(paragraphs: pd.DataFrame, theme: str, period=None, granularity: str = "month",
+                     by: str | None = None, value: str | None = None) -> pd.DataFrame:
+    """The paragraphs behind one point of a timeline (theme, period and optionally a source or speaker)."""
+    rows = paragraphs[paragraphs["themes"].apply(lambda t: t is not None and theme in list(t))]
+    if period is not None:
+        rows = rows[period_column(rows, granularity) == pd.Timestamp(period)]
+    if by == "speaker" and value is not None:
+        rows = rows[rows["speakers"].apply(lambda names: value in list(names))]
+    elif by is not None and value is not None:
+        rows = rows[rows[by] == value]
+    return rows.sort_values(["published", "article_id", "position"], ignore_index=True)
+
+
+def theme_by(paragraphs: pd.DataFrame, by: str = "source") -> pd.DataFrame:
+    """Share of each source's (or speaker's) paragraphs tagged with each theme: a heatmap's data."""
+    table, keys = _grouped(paragraphs, by)
+    totals = table.groupby(keys).size().rename("total")
+    counts = _exploded(table, "themes", "theme").groupby([*keys, "theme"]).size().rename("paragraphs").reset_index()
+    if counts.empty:
+        return pd.DataFrame(columns=[*keys, "theme", "paragraphs", "total", "share"])
+    counts = counts.join(totals, on=keys)
+    counts["share"] = counts["paragraphs"] / counts["total"]
+    return counts

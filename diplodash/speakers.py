@@ -36,7 +36,8 @@ _INVERTED_VERBS = re.compile(r"^(?:said|says|noted|added|stressed|remarked|state
                              r"told|continued|concluded|argued|warned|observed|insisted)$")
 
 _PARTICLE = r"(?:de|da|do|dos|van|von|der|bin|ibn|al|el|la|le|di)"
-_TOKEN = r"(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Za-zà-ÿ'’]+)*|[A-Z]\.|[A-Z]{2}(?=\s+[A-Z][a-z]))"
+# A name word: "Lavrov", "Jean-Pierre", "McBath", "O'Brien", an initial "R." or "JD".
+_TOKEN = r"(?:[A-Z](?:[a-zà-ÿ]|['’][A-Z])[a-zà-ÿ'’]*(?:[A-Z][a-zà-ÿ'’]+)*(?:-[A-Za-zà-ÿ'’]+)*|[A-Z]\.|[A-Z]{2}(?=\s+[A-Z][a-z]))"
 _NAME = rf"{_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_TOKEN}){{1,3}}(?:\s+Jr\.)?"
 _NAME_RE = re.compile(rf"\b{_NAME}\b")
 _TITLES = (
@@ -71,6 +72,10 @@ Mr Mrs Ms Dr President Minister Secretary Prime Vice Deputy Spokesperson Ambassa
 Thank Thanks Okay Yes No Well So But And Or Now Today Tomorrow Yesterday Also However Meanwhile
 Q Question Answer Lady Gentlemen Colleagues Friends Excellency Excellencies Madam Sir Your
 God Lord Holy Church Islamic Muslim Christian Jewish Covid COVID Coronavirus Omicron Delta
+After Before During Since Until While When Where If Although Because Despite Following Given
+Under Over Through Across Among Between Within Without Upon Like Unlike Dear Let Please Here There
+En Route Aboard Travel Trip Visit Call Meeting Remarks Statement Readout Welcoming Regarding
+Announcing Celebrating Honoring Marking Joint Background Gaggle Bilateral Virtual Roundtable
 """.split())
 _GROUPS = {
     "experts": "experts", "expert": "experts", "analysts": "analysts", "analyst": "analysts",
@@ -91,7 +96,7 @@ _CONVERSATION = re.compile(r"^(?:,?\s*Jr\.?,?)?\s*(?:(?:also|today|again|earlier
                            r"(?:spoke|speaks|talked|held (?:a )?(?:phone |telephone )?(?:call|talks|conversation)|"
                            r"had a (?:phone |telephone )?(?:call|conversation)|had talks)\b[^.;]{0,40}?\bwith\s+$")
 _STATEMENT_TITLE = re.compile(r"^(?:Statement|Remarks|Message|Op-Ed|Letter|Address|Speech|Video Message)s? "
-                              r"(?:by|from|of) (?P<author>[^,:;]+?)(?: on | at | to | regarding | before |$)")
+                              r"(?:by|from|of) (?P<author>.+)$")
 _CLOCK_ONLY = re.compile(r"^(?:END\s+)?\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?(?:\s+[A-Z]{2,5})?\.?$")
 _APPOSITIVE_GAP = re.compile(r"^\s*(?:,\s*(?:a|an|the|also|who|one|former|then|currently|[a-z])[^\"“”]{0,250}?,)?"
                              r"\s*(?:(?:also|has|had|have|further|then|later|again|once again|repeatedly|"
@@ -275,15 +280,21 @@ class ArticleSpeakers:
 
     def _titled(self, match: re.Match) -> Mention | None:
         name, title = match.group("name"), match.group("title")
-        if any(t.strip(".,") in _NOT_PERSON for t in name.split()):
+        tokens = name.split()
+        # In title-case headlines a name runs into the next words: "Olivia Dalton En Route ...".
+        cut = next((i for i, t in enumerate(tokens) if t.strip(".,") in _NOT_PERSON), len(tokens))
+        tokens = tokens[:min(cut, 3)]
+        if not tokens:
             return None
+        name = " ".join(tokens)
         if len(name.split()) == 1:
             person = self.resolve_short(name)
             if person is None:
                 return None
         else:
             person = self.register(name, title)
-        return Mention(match.start(), match.end(), "name", match.group(0), person=person, role=title)
+        end = match.start("name") + len(name)
+        return Mention(match.start(), end, "name", match.string[match.start():end], person=person, role=title)
 
     # -- one paragraph
     def mentions(self, text: str) -> list[Mention]:
@@ -514,10 +525,14 @@ def _trim_to_person(start: int, name: str) -> tuple[int, str | None]:
 def _statement_author(title: str, state: ArticleSpeakers) -> str | None:
     """The one person who signs a statement: "Statement by Press Secretary Jen Psaki on ..."."""
     match = _STATEMENT_TITLE.match(title or "")
-    if not match or re.search(r"\band\b|,", match.group("author")):
+    if not match:
         return None
-    mentions = [m for m in state.mentions(match.group("author")) if m.person]
-    return mentions[0].person if len(mentions) == 1 else None
+    author = re.split(r" (?:on|at|to|regarding|before|after|welcoming|announcing|marking|in) ", match.group("author"),
+                      maxsplit=1, flags=re.I)[0]
+    if re.search(r"\band\b|,", author):  # remarks by two leaders: no single author
+        return None
+    mentions = [m for m in state.mentions(author) if m.person]
+    return mentions[0].person if mentions else None
 
 
 def _strip_possessive(name: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 import diplodash
 from diplodash.build import build_lock
-from diplodash.index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_COLUMNS
+from diplodash.index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_COLUMNS, THEME_COLUMNS
 
 from . import inputs
 
@@ -25,11 +25,12 @@ def corpus(tmp_path):
 def test_index_on_disk_follows_the_contract(corpus, tmp_path, fake_embedder):
     out = tmp_path / "index"
     manifest = diplodash.build([corpus], out, embedder=fake_embedder)
-    assert sorted(p.name for p in out.iterdir()) == ["articles.parquet", "embeddings.npy", "manifest.json", "paragraphs.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == ["articles.parquet", "embeddings.npy", "manifest.json",
+                                                     "paragraph_themes.parquet", "paragraphs.parquet"]
     articles = pd.read_parquet(out / "articles.parquet")
     paragraphs = pd.read_parquet(out / "paragraphs.parquet")
     embeddings = np.load(out / "embeddings.npy")
-    assert list(articles.columns) == ARTICLE_COLUMNS and list(paragraphs.columns) == PARAGRAPH_COLUMNS + SPEAKER_COLUMNS
+    assert list(articles.columns) == ARTICLE_COLUMNS and list(paragraphs.columns) == PARAGRAPH_COLUMNS + SPEAKER_COLUMNS + THEME_COLUMNS
     assert len(articles) == 4 and articles.n_paragraphs.sum() == len(paragraphs)
     assert embeddings.dtype == np.float32 and embeddings.shape == (len(paragraphs), fake_embedder.dim)
     np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1, atol=1e-5)

@@ -50,3 +50,15 @@ def test_cli_build_and_search_json(tmp_path, capsys):
     assert results[0]["score"] >= results[1]["score"]
     assert main(["info", "--index", str(out)]) == 0
     assert "articles: 1  paragraphs: 29  dates: 2024-04-09 to 2024-04-09" in capsys.readouterr().out
+
+
+def test_seed_paragraphs_get_the_themes_they_are_about(seed_index):
+    paragraphs = seed_index.paragraphs
+    themes_of = lambda needle: set(paragraphs[paragraphs.text.str.contains(needle, regex=False)].themes.iloc[0])  # noqa: E731
+    assert "multipolarity" in themes_of("unite countries in the Global South")
+    assert "blocs" in themes_of("Russia will hold the BRICS presidency")
+    assert "terrorism" in themes_of("victims of terrorism")
+    assert "ukraine" in themes_of("on the Ukraine issue, China hopes")
+    assert "middle-east" in themes_of("humanitarian aid to Gaza")
+    assert themes_of("Multipolar world") <= {"multipolarity"}
+    assert seed_index.manifest["themes"]["calibrated"]  # thresholds from data/theme_thresholds.yaml

@@ -1,0 +1,175 @@
+"""Themes: an editable taxonomy (data/themes.yaml) and multi-label tagging of paragraphs.
+
+A paragraph's score for a theme is its cosine similarity to the theme's description and example
+statements, lowered when a counter-example is closer, raised when a keyword matches. Thresholds
+per theme are calibrated on labelled paragraphs (bench/themes.py writes data/theme_thresholds.yaml).
+Only the taxonomy's few sentences are ever embedded when re-tagging: paragraph vectors come from
+the index.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .embeddings import EmbeddingCache, text_key
+from .text import digest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_TAXONOMY = DATA / "themes.yaml"
+DEFAULT_THRESHOLDS = DATA / "theme_thresholds.yaml"
+KEYWORD_BONUS = 0.15
+DEFAULT_THRESHOLD = 0.5
+SCORE_FLOOR = 0.2  # scores below it are not stored: they never tag and would only bloat the table
+
+
+@dataclass
+class Theme:
+    id: str
+    label: str
+    description: str
+    examples: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    counter_examples: list[str] = field(default_factory=list)
+
+    @property
+    def keyword_pattern(self) -> str | None:
+        return "|".join(f"(?:{k})" for k in self.keywords) or None
+
+
+class TaxonomyError(ValueError):
+    pass
+
+
+def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
+    path = Path(path or DEFAULT_TAXONOMY)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise TaxonomyError(f"cannot read the theme taxonomy {path}: {error}") from None
+    themes, seen = [], set()
+    for number, entry in enumerate(data.get("themes") or [], 1):
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("description"):
+            raise TaxonomyError(f"{path}: theme #{number} needs at least an id and a description")
+        if entry["id"] in seen:
+            raise TaxonomyError(f"{path}: theme id '{entry['id']}' appears twice")
+        seen.add(entry["id"])
+        theme = Theme(str(entry["id"]), str(entry.get("label") or entry["id"]), str(entry["description"]),
+                      [str(e) for e in entry.get("examples") or []], [str(k) for k in entry.get("keywords") or []],
+                      [str(c) for c in entry.get("counter_examples") or []])
+        for keyword in theme.keywords:
+            try:
+                re.compile(keyword)
+            except re.error as error:
+                raise TaxonomyError(f"{path}: theme '{theme.id}' keyword {keyword!r} is not a valid pattern ({error})") from None
+        themes.append(theme)
+    if not themes:
+        raise TaxonomyError(f"{path} defines no themes")
+    return themes
+
+
+def taxonomy_digest(themes: list[Theme]) -> str:
+    return digest(yaml.safe_dump([vars(t) for t in themes], sort_keys=True), 8)
+
+
+def load_thresholds(model: str, path: str | Path | None = None) -> dict[str, float]:
+    path = Path(path or DEFAULT_THRESHOLDS)
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): float(v) for k, v in (data.get(model) or {}).items()}
+
+
+class ThemeScorer:
+    """Scores paragraphs against every theme of a taxonomy, from their stored vectors."""
+
+    def __init__(self, themes: list[Theme], embedder, cache: EmbeddingCache | None = None,
+                 thresholds: dict[str, float] | None = None):
+        self.themes = themes
+        self.thresholds = np.array([(thresholds or {}).get(t.id, DEFAULT_THRESHOLD) for t in themes], dtype=np.float32)
+        texts = sorted({s for t in themes for s in [t.description, *t.examples, *t.counter_examples]})
+        vectors = _embed_with_cache(texts, embedder, cache)
+        self._positive = [np.stack([vectors[s] for s in [t.description, *t.examples]]) for t in themes]
+        self._negative = [np.stack([vectors[s] for s in t.counter_examples]) if t.counter_examples else None
+                          for t in themes]
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    def scores(self, embeddings: np.ndarray, texts: pd.Series) -> np.ndarray:
+        """N x T matrix of theme scores."""
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        result = np.zeros((len(embeddings), len(self.themes)), dtype=np.float32)
+        for column, theme in enumerate(self.themes):
+            similarity = embeddings @ self._positive[column].T
+            best = similarity.max(axis=1)
+            score = 0.5 * best + 0.5 * similarity.mean(axis=1)
+            if self._negative[column] is not None:
+                closest_counter = (embeddings @ self._negative[column].T).max(axis=1)
+                score -= np.clip(closest_counter - best, 0, None)
+            if theme.keyword_pattern:
+                hits = texts.str.contains(theme.keyword_pattern, case=False, regex=True, na=False).to_numpy()
+                score += KEYWORD_BONUS * hits
+            result[:, column] = score
+        return result
+
+    def tag(self, scores: np.ndarray) -> list[list[str]]:
+        above = scores >= self.thresholds
+        ids = np.array(self.ids, dtype=object)
+        return [list(ids[row]) for row in above]
+
+
+def _embed_with_cache(texts: list[str], embedder, cache: EmbeddingCache | None) -> dict[str, np.ndarray]:
+    vectors, missing = {}, []
+    for text in texts:
+        vector = cache.get(text_key(text)) if cache is not None else None
+        if vector is None:
+            missing.append(text)
+        else:
+            vectors[text] = vector
+    if missing:
+        encoded = embedder.encode(missing)
+        if cache is not None:
+            cache.add([text_key(t) for t in missing], encoded)
+        vectors.update(zip(missing, encoded))
+    return vectors
+
+
+def tag_paragraphs(paragraphs: pd.DataFrame, embeddings: np.ndarray, scorer: ThemeScorer) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The paragraphs with a `themes` column, and the long table of scores (paragraph_id, theme, score)."""
+    scores = scorer.scores(embeddings, paragraphs["text"])
+    tagged = paragraphs.copy()
+    tagged["themes"] = scorer.tag(scores)
+    rows, columns = np.nonzero(scores >= SCORE_FLOOR)
+    long = pd.DataFrame({"paragraph_id": paragraphs["paragraph_id"].to_numpy()[rows],
+                         "theme": np.array(scorer.ids, dtype=object)[columns],
+                         "score": scores[rows, columns].round(4)})
+    long["tagged"] = scores[rows, columns] >= scorer.thresholds[columns]
+    return tagged, long
+
+
+def calibrate(scores: np.ndarray, labels: np.ndarray, ids: list[str], default: float = DEFAULT_THRESHOLD) -> dict[str, float]:
+    """Per theme, the threshold that maximises F1 on labelled rows (scores and labels are N x T)."""
+    thresholds = {}
+    for column, theme in enumerate(ids):
+        truth = labels[:, column].astype(bool)
+        if truth.sum() == 0:
+            thresholds[theme] = default
+            continue
+        candidates = np.unique(np.round(scores[:, column], 4))
+        best, best_f1 = default, -1.0
+        for threshold in candidates:
+            predicted = scores[:, column] >= threshold
+            tp = np.sum(predicted & truth)
+            f1 = 2 * tp / (predicted.sum() + truth.sum()) if predicted.sum() + truth.sum() else 0.0
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = float(threshold), f1
+        # Halfway down to the next lower score generalises better than the exact boundary.
+        lower = candidates[candidates < best]
+        thresholds[theme] = round(float((best + lower.max()) / 2) if len(lower) else best, 4)
+    return thresholds

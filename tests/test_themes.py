@@ -1,0 +1,114 @@
+"""Themes: the taxonomy, tagging from stored vectors, re-tagging, timelines and discovery."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import diplodash
+from diplodash.build import retag
+from diplodash.queries import theme_by, theme_paragraphs, theme_timeline
+from diplodash.themes import TaxonomyError, ThemeScorer, calibrate, load_taxonomy
+
+from . import inputs
+
+REQUIRED = {"partnership", "multipolarity", "global-governance", "blocs", "ukraine", "middle-east", "terrorism",
+            "sanctions", "taiwan", "trade", "energy", "arms-control", "climate", "elections"}
+
+
+def test_default_taxonomy_has_the_required_themes():
+    themes = load_taxonomy()
+    assert REQUIRED <= {t.id for t in themes}
+    assert all(t.description and len(t.examples) >= 3 for t in themes)
+
+
+def test_broken_taxonomy_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "themes.yaml"
+    path.write_text("themes:\n  - id: x\n    description: d\n    keywords: ['(unclosed']\n")
+    with pytest.raises(TaxonomyError, match="keyword '\\(unclosed' is not a valid pattern"):
+        load_taxonomy(path)
+    path.write_text("themes:\n  - label: no id\n")
+    with pytest.raises(TaxonomyError, match="needs at least an id and a description"):
+        load_taxonomy(path)
+
+
+def test_keyword_and_similarity_scores_tag_several_themes(fake_embedder):
+    themes = load_taxonomy()
+    # hashed bag-of-words vectors are far less similar than real ones: a low threshold stands in
+    scorer = ThemeScorer(themes, fake_embedder, thresholds={t.id: 0.16 for t in themes})
+    texts = pd.Series(["BRICS leaders discussed gas pipeline sanctions.", "The weather was mild."])
+    scores = scorer.scores(fake_embedder.encode(list(texts)), texts)
+    tags = scorer.tag(scores)
+    assert {"blocs", "energy", "sanctions"} <= set(tags[0])
+    ids = [t.id for t in themes]
+    for theme in ("blocs", "energy", "sanctions"):
+        assert scores[0, ids.index(theme)] > scores[1, ids.index(theme)] + 0.15
+    assert scores.shape == (2, len(themes))
+
+
+def test_calibration_picks_the_f1_best_threshold():
+    scores = np.array([[0.9], [0.8], [0.6], [0.3], [0.2]], dtype=np.float32)
+    labels = np.array([[1], [1], [1], [0], [0]])
+    assert calibrate(scores, labels, ["t"])["t"] == pytest.approx(0.45)
+
+
+@pytest.fixture
+def tagged_index(tmp_path, fake_embedder):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    inputs.write_plain(folder)
+    inputs.write_jsonl(folder)
+    inputs.write_un_speeches(folder)
+    out = tmp_path / "index"
+    diplodash.build([folder], out, embedder=fake_embedder)
+    return out
+
+
+def test_build_writes_themes_and_scores(tagged_index):
+    index = diplodash.load_index(tagged_index)
+    assert index.paragraphs.themes.apply(lambda t: isinstance(list(t), list)).all()
+    scores = index.theme_scores
+    assert list(scores.columns) == ["paragraph_id", "theme", "score", "tagged"]
+    assert set(scores.paragraph_id) <= set(index.paragraphs.paragraph_id)
+    tagged = scores[scores.tagged].groupby("paragraph_id").theme.apply(set).to_dict()
+    for row in index.paragraphs.itertuples():
+        assert set(row.themes) == tagged.get(row.paragraph_id, set())
+    energy = index.paragraphs[index.paragraphs.text.str.contains("gas supply agreement")].paragraph_id.iloc[0]
+    ranked = scores[scores.paragraph_id == energy].sort_values("score", ascending=False).theme.tolist()
+    assert set(ranked[:2]) == {"energy", "trade"}  # both keyword themes lead
+    assert index.theme_labels["arms-control"] == "Nuclear weapons and arms control"
+
+
+def test_retag_uses_the_new_taxonomy_without_embedding_paragraphs(tagged_index, tmp_path, fake_embedder):
+    taxonomy = tmp_path / "mine.yaml"
+    taxonomy.write_text("themes:\n  - id: grain\n    label: Grain\n    description: grain corridors and harvests\n"
+                        "    examples: [The grain corridor reopened.]\n    keywords: ['grain']\n")
+    before = (tagged_index / "embeddings.npy").stat().st_ino
+    calls = fake_embedder.texts
+    manifest = retag(tagged_index, taxonomy, embedder=fake_embedder)
+    assert fake_embedder.texts - calls == 2  # the description and the one example, no paragraph
+    index = diplodash.load_index(tagged_index)
+    assert index.theme_labels == {"grain": "Grain"} and manifest["themes"]["digest"]
+    grain = index.paragraphs[index.paragraphs.themes.apply(lambda t: "grain" in list(t))]
+    assert grain.text.str.contains("grain", case=False).all() and len(grain) >= 1
+    assert (tagged_index / "embeddings.npy").stat().st_ino == before  # the vectors file is linked, not rewritten
+
+
+def test_timeline_shares_and_the_paragraphs_behind_a_point():
+    paragraphs = pd.DataFrame({
+        "paragraph_id": ["a", "b", "c", "d", "e"], "article_id": ["1", "1", "2", "3", "4"], "position": [0, 1, 0, 0, 0],
+        "published": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-01-20", "2024-02-02", "2024-01-01"]),
+        "date_precision": ["day", "day", "day", "day", "year"], "source": ["A", "A", "B", "A", "UN"],
+        "speakers": [["X"], [], ["Y"], ["X"], ["Z"]],
+        "themes": [["ukraine"], ["ukraine", "energy"], [], ["energy"], ["ukraine"]]})
+    monthly = theme_timeline(paragraphs, "month")
+    january = monthly[(monthly.theme == "ukraine") & (monthly.period == pd.Timestamp("2024-01-01"))].iloc[0]
+    assert (january.paragraphs, january.total, january.share) == (2, 3, pytest.approx(2 / 3))  # the year-only row is left out
+    yearly = theme_timeline(paragraphs, "year")
+    assert yearly[yearly.theme == "ukraine"].paragraphs.tolist() == [3]
+    by_source = theme_timeline(paragraphs, "month", by="source")
+    assert by_source[(by_source.theme == "energy") & (by_source.source == "A")].share.tolist() == [0.5, 1.0]
+    behind = theme_paragraphs(paragraphs, "ukraine", "2024-01-01", "month")
+    assert behind.paragraph_id.tolist() == ["a", "b"]
+    by_speaker = theme_timeline(paragraphs, "month", by="speaker")
+    assert set(by_speaker.speaker) == {"X"}
+    heat = theme_by(paragraphs, "source")
+    assert heat[(heat.source == "A") & (heat.theme == "energy")].share.tolist() == [pytest.approx(2 / 3)]
