@@ -39,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     retag.add_argument("--themes", default=None, metavar="FILE", help="theme taxonomy (default: data/themes.yaml)")
     retag.add_argument("--cache", default=None)
 
+    discover = commands.add_parser("discover", help="propose new themes from paragraphs no theme claims")
+    discover.add_argument("--index", default=None)
+    discover.add_argument("--clusters", type=int, default=None, help="number of clusters (default: from the data)")
+    discover.add_argument("--min-size", type=int, default=5)
+    discover.add_argument("--export", default=None, metavar="FILE", help="write the proposals as taxonomy YAML stubs")
+
     speakers = commands.add_parser("speakers", help="who is quoted, how often")
     speakers.add_argument("--index", default=None)
     speakers.add_argument("--top", type=int, default=20)
@@ -47,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return {"build": _build, "search": _search, "info": _info, "speakers": _speakers,
-                "retag": _retag}[args.command](args)
+                "retag": _retag, "discover": _discover}[args.command](args)
     except IndexUnavailable as error:
         print(f"diplodash: {error}", file=sys.stderr)
         return 2
@@ -153,6 +159,25 @@ def _retag(args) -> int:
     info = manifest["themes"]
     print(f"retagged {manifest['counts']['paragraphs']} paragraphs with {len(info['labels'])} themes "
           f"({len(info['calibrated'])} with calibrated thresholds) in {manifest['timings']['retag_s']:.1f} s")
+    return 0
+
+
+def _discover(args) -> int:
+    from pathlib import Path
+
+    from .discovery import as_taxonomy_stub, discover, unclaimed
+    from .index import load_index
+
+    index = load_index(args.index)
+    proposals = discover(index.paragraphs, index.embeddings, args.clusters, args.min_size)
+    print(f"{len(unclaimed(index.paragraphs))} paragraphs have no theme; {len(proposals)} proposed themes:")
+    for proposal in proposals:
+        print(f"\n{proposal['id']}  ({proposal['size']} paragraphs)\n  keywords: {', '.join(proposal['keywords'])}")
+        for text in proposal["representative"]:
+            print(f"  - {text[:200]}")
+    if args.export:
+        Path(args.export).write_text(as_taxonomy_stub(proposals), encoding="utf-8")
+        print(f"\nwrote {args.export}: add the entries you keep to your taxonomy, then `diplodash retag`")
     return 0
 
 

@@ -38,7 +38,15 @@ class Theme:
 
     @property
     def keyword_pattern(self) -> str | None:
-        return "|".join(f"(?:{k})" for k in self.keywords) or None
+        # Arrow's RE2 engine runs \b, \W and \d as Unicode classes, 30x slower than ASCII ones:
+        # write them as explicit classes.
+        def native(keyword: str) -> str:
+            if keyword.startswith(r"\b"):
+                keyword = r"(?:^|[^A-Za-z0-9])" + keyword[2:]
+            if keyword.endswith(r"\b"):
+                keyword = keyword[:-2] + r"(?:[^A-Za-z0-9]|$)"
+            return "(?:" + keyword.replace(r"\d", "[0-9]").replace(r"\w", "[A-Za-z0-9_]") + ")"
+        return "|".join(native(k) for k in self.keywords) or None
 
 
 class TaxonomyError(ValueError):

@@ -112,3 +112,32 @@ def test_timeline_shares_and_the_paragraphs_behind_a_point():
     assert set(by_speaker.speaker) == {"X"}
     heat = theme_by(paragraphs, "source")
     assert heat[(heat.source == "A") & (heat.theme == "energy")].share.tolist() == [pytest.approx(2 / 3)]
+
+
+def test_discover_proposes_themes_from_unclaimed_paragraphs(tmp_path):
+    import yaml
+
+    from diplodash.cli import main
+    from diplodash.discovery import as_taxonomy_stub, discover
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(2, 16))
+    topics = [("fisheries quota fisheries quota boats", 0), ("vaccine doses vaccine doses clinics", 1)]
+    rows, vectors = [], []
+    for number in range(24):
+        words, topic = topics[number % 2]
+        rows.append({"paragraph_id": f"p{number}", "kind": "body", "n_words": 20, "themes": [],
+                     "text": f"Officials discussed {words} again in meeting {number} with many more words to read here."})
+        vectors.append(centres[topic] + 0.05 * rng.normal(size=16))
+    rows.append({"paragraph_id": "tagged", "kind": "body", "n_words": 20, "themes": ["trade"], "text": "x " * 20})
+    vectors.append(rng.normal(size=16))
+    paragraphs = pd.DataFrame(rows)
+    matrix = np.array(vectors, dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    proposals = discover(paragraphs, matrix, clusters=2, min_size=5)
+    assert sorted(p["size"] for p in proposals) == [12, 12]
+    keywords = [" ".join(p["keywords"]) for p in proposals]
+    assert any("fisheries" in k and "quota" in k for k in keywords) and any("vaccine" in k and "doses" in k for k in keywords)
+    assert all("tagged" not in p["paragraph_ids"] and len(p["representative"]) == 3 for p in proposals)
+    stub = yaml.safe_load(as_taxonomy_stub(proposals))
+    assert len(stub["themes"]) == 2 and all(t["id"].startswith("proposed-") and t["examples"] for t in stub["themes"])
