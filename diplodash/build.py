@@ -21,7 +21,7 @@ from .themes import ThemeScorer, load_taxonomy, load_thresholds, tag_paragraphs,
 from .text import digest, fingerprint
 
 Progress = Callable[[str, int, int | None], None]
-EMBED_CHUNK = 512
+EMBED_CHUNK = 2048  # vectors reach the cache (and the progress bar) every ~minute of encoding
 
 
 class BuildError(Exception):

@@ -2,6 +2,9 @@
 often, when, on which themes, and the paragraphs behind any number."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 # Period codes and the date precision an article needs to be counted at that granularity:
@@ -122,3 +125,51 @@ def theme_by(paragraphs: pd.DataFrame, by: str = "source") -> pd.DataFrame:
     counts = counts.join(totals, on=keys)
     counts["share"] = counts["paragraphs"] / counts["total"]
     return counts
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The global filters of the dashboard; empty means "all"."""
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    sources: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return any([self.start, self.end, self.sources, self.themes, self.speakers])
+
+
+def filter_mask(paragraphs: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Rows that pass every filter. Undated paragraphs pass only when no date bound is set."""
+    mask = np.ones(len(paragraphs), dtype=bool)
+    if filters.start is not None:
+        mask &= (paragraphs["published"] >= pd.Timestamp(filters.start)).fillna(False).to_numpy(dtype=bool)
+    if filters.end is not None:
+        end = pd.Timestamp(filters.end) + pd.Timedelta(days=1)
+        mask &= (paragraphs["published"] < end).fillna(False).to_numpy(dtype=bool)
+    if filters.sources:
+        mask &= paragraphs["source"].isin(filters.sources).to_numpy()
+    for column, wanted in (("themes", filters.themes), ("speakers", filters.speakers)):
+        if wanted:
+            wanted_set = set(wanted)
+            mask &= paragraphs[column].apply(lambda values: bool(wanted_set.intersection(values))).to_numpy(dtype=bool)
+    return mask
+
+
+def overview(index, paragraphs: pd.DataFrame) -> dict:
+    """Corpus at a glance for the filtered paragraphs."""
+    articles = index.articles[index.articles["article_id"].isin(paragraphs["article_id"].unique())]
+    dates = articles["published"].dropna()
+    return {"articles": len(articles), "paragraphs": len(paragraphs), "sources": articles["source"].nunique(),
+            "first": dates.min() if len(dates) else None, "last": dates.max() if len(dates) else None,
+            "latest": articles.sort_values("published", ascending=False, na_position="last").head(15)}
+
+
+def theme_counts(paragraphs: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Paragraphs per theme, most first, with the theme's label."""
+    counts = _exploded(paragraphs, "themes", "theme").groupby("theme").size().rename("paragraphs").reset_index()
+    counts["label"] = counts["theme"].map(labels or {}).fillna(counts["theme"])
+    counts["share"] = counts["paragraphs"] / max(len(paragraphs), 1)
+    return counts.sort_values("paragraphs", ascending=False, ignore_index=True)

@@ -1,17 +1,29 @@
-"""Similar statements: exact nearest-neighbour search over the paragraph vectors."""
+"""Similar statements: exact nearest-neighbour search over the paragraph vectors, blended with a
+lexical match so that names and rare terms ("Sakwa", "Global Security Initiative") are found even
+where the embedding blurs them."""
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
 
 RESULT_COLUMNS = ["paragraph_id", "article_id", "score", "text", "title", "published", "source",
-                  "kind", "position", "url"]
+                  "kind", "position", "url", "speakers"]
 SEARCHABLE_KINDS = ("body", "turn", "caption")
+LEXICAL_WEIGHT = 0.25
+RARE_SHARE = 0.02  # a term in fewer than 2% of paragraphs counts as rare
+_STOP = set("the a an and or of to in on for with at by from as is are was were be been this that these those it its "
+            "their our we they he she his her not no but if than then so such will would should can could may might "
+            "has have had do does did about into over under between after before more most any all some".split())
 
 
-def top_k(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def top_k(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None,
+          boost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rows of `matrix` with the highest dot product with `query` (cosine, both normalised)."""
     scores = matrix @ query.astype(np.float32)
+    if boost is not None:
+        scores = scores + boost
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
     k = min(k, int(np.isfinite(scores).sum()))
@@ -23,29 +35,77 @@ def top_k(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None
 
 
 def paragraph_mask(paragraphs: pd.DataFrame, sources=None, start=None, end=None,
-                   kinds=SEARCHABLE_KINDS) -> np.ndarray:
-    mask = np.ones(len(paragraphs), dtype=bool)
+                   kinds=SEARCHABLE_KINDS, mask: np.ndarray | None = None) -> np.ndarray:
+    result = np.ones(len(paragraphs), dtype=bool) if mask is None else mask.copy()
     if kinds:
-        mask &= paragraphs["kind"].isin(list(kinds)).to_numpy()
+        result &= paragraphs["kind"].isin(list(kinds)).to_numpy()
     if sources:
-        mask &= paragraphs["source"].isin(list(sources)).to_numpy()
+        result &= paragraphs["source"].isin(list(sources)).to_numpy()
     if start is not None:
-        mask &= (paragraphs["published"] >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
+        result &= (paragraphs["published"] >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
     if end is not None:
-        mask &= (paragraphs["published"] < pd.Timestamp(end) + pd.Timedelta(days=1)).fillna(False).to_numpy(dtype=bool)
-    return mask
+        result &= (paragraphs["published"] < pd.Timestamp(end) + pd.Timedelta(days=1)).fillna(False).to_numpy(dtype=bool)
+    return result
 
 
-def search(index, query: str, k: int = 10, **filters) -> pd.DataFrame:
+def query_terms(query: str) -> list[str]:
+    """Quoted phrases, runs of capitalised words ("Global Security Initiative") and other words."""
+    phrases = re.findall(r"[\"“]([^\"”]{3,})[\"”]", query)
+    rest = re.sub(r"[\"“][^\"”]*[\"”]", " ", query)
+    names = re.findall(r"\b[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+", rest)
+    words = [w for w in re.findall(r"[\w'-]{3,}", rest) if w.lower() not in _STOP]
+    return list(dict.fromkeys(phrases + names + words))
+
+
+def lexical_boost(paragraphs: pd.DataFrame, query: str, candidates: np.ndarray | None = None) -> np.ndarray:
+    """Per paragraph, LEXICAL_WEIGHT times the share of the query's rare terms it contains."""
+    boost = np.zeros(len(paragraphs), dtype=np.float32)
+    texts = paragraphs["text"]
+    weights = []
+    hits = []
+    for term in query_terms(query):
+        found = texts.str.contains(re.escape(term), case=False, regex=True).to_numpy(dtype=bool)
+        share = found.mean() if len(found) else 1
+        if 0 < share < RARE_SHARE:
+            weights.append(np.log(1 / share))
+            hits.append(found)
+    if weights:
+        total = sum(weights)
+        for weight, found in zip(weights, hits):
+            boost += LEXICAL_WEIGHT * (weight / total) * found
+    return boost
+
+
+def search(index, query: str, k: int = 10, lexical: bool = True, **filters) -> pd.DataFrame:
     """The k paragraphs most similar to `query`, best first, with their article's title and link."""
     query = (query or "").strip()
     if not query or len(index.paragraphs) == 0:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     vector = index.embedder.encode([query])[0]
-    rows, scores = top_k(index.embeddings, vector, k, paragraph_mask(index.paragraphs, **filters))
-    hits = index.paragraphs.iloc[rows][["paragraph_id", "article_id", "text", "published", "source",
-                                        "kind", "position"]].copy()
+    boost = lexical_boost(index.paragraphs, query) if lexical else None
+    return _results(index, vector, k, paragraph_mask(index.paragraphs, **filters), boost)
+
+
+def more_like_this(index, paragraph_id: str, k: int = 10, **filters) -> pd.DataFrame:
+    """Paragraphs most similar to one in the index, from its stored vector (no model needed)."""
+    rows = np.flatnonzero(index.paragraphs["paragraph_id"].to_numpy() == paragraph_id)
+    if len(rows) == 0:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    mask = paragraph_mask(index.paragraphs, **filters)
+    mask[rows[0]] = False
+    return _results(index, index.embeddings[rows[0]], k, mask, None)
+
+
+def _results(index, vector, k, mask, boost) -> pd.DataFrame:
+    rows, scores = top_k(index.embeddings, vector, k, mask, boost)
+    columns = ["paragraph_id", "article_id", "text", "published", "source", "kind", "position"]
+    if "speakers" in index.paragraphs:
+        columns.append("speakers")
+    hits = index.paragraphs.iloc[rows][columns].copy()
     hits.insert(2, "score", scores.astype(float))
+    if "speakers" not in hits:
+        hits["speakers"] = [[] for _ in range(len(hits))]
+    hits["speakers"] = hits["speakers"].apply(lambda names: ", ".join(names))
     articles = index.articles.set_index("article_id")[["title", "url"]]
     hits = hits.join(articles, on="article_id")
     return hits[RESULT_COLUMNS].reset_index(drop=True)

@@ -1,21 +1,24 @@
 import streamlit as st
 
-from diplodash.ui import current_index
+from diplodash import charts
+from diplodash.queries import overview, speaker_counts, theme_counts
+from diplodash.ui import page_setup
 
-st.title("Overview")
-index = current_index()
-if index is not None:
-    articles = index.articles
-    dates = articles["published"].dropna()
-    left, middle, right, last = st.columns(4)
-    left.metric("Articles", f"{len(articles):,}")
-    middle.metric("Paragraphs", f"{len(index.paragraphs):,}")
-    right.metric("Sources", articles["source"].nunique())
-    last.metric("Dates", f"{dates.min():%Y-%m} – {dates.max():%Y-%m}" if len(dates) else "none")
-    st.subheader("Sources")
-    st.dataframe(articles["source"].value_counts().rename_axis("source").reset_index(name="articles"),
-                 hide_index=True)
+index, filters, paragraphs = page_setup("Overview")
+if paragraphs is not None:
+    summary = overview(index, paragraphs)
+    cells = st.columns(4)
+    cells[0].metric("Articles", f"{summary['articles']:,}")
+    cells[1].metric("Paragraphs", f"{summary['paragraphs']:,}")
+    cells[2].metric("Sources", summary["sources"])
+    span = f"{summary['first']:%Y-%m} – {summary['last']:%Y-%m}" if summary["first"] is not None else "undated"
+    cells[3].metric("Dates", span)
+    left, right = st.columns(2)
+    themes = theme_counts(paragraphs, index.theme_labels).head(10)
+    left.plotly_chart(charts.bar(themes, "label", "paragraphs", "Top themes"), key="top_themes")
+    speakers = speaker_counts(paragraphs, top=10)
+    right.plotly_chart(charts.bar(speakers, "speaker", "statements", "Most quoted"), key="top_speakers")
     st.subheader("Latest articles")
-    latest = articles.sort_values("published", ascending=False).head(20)
-    st.dataframe(latest[["published", "source", "title", "url"]], hide_index=True,
-                 column_config={"url": st.column_config.LinkColumn("link")})
+    st.dataframe(summary["latest"][["published", "source", "title", "url"]], hide_index=True, width="stretch",
+                 column_config={"url": st.column_config.LinkColumn("link"),
+                                "published": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD")})

@@ -1,15 +1,35 @@
 import streamlit as st
 
-from diplodash.ui import current_index
+from diplodash.search import more_like_this
+from diplodash.ui import csv_download, page_setup, plain
 
-st.title("Similar statements")
-index = current_index()
-if index is not None:
-    query = st.text_input("Statement", key="query", placeholder="Type a sentence; find paragraphs that say the same")
-    if query:
+index, filters, paragraphs = page_setup("Similar statements")
+if paragraphs is not None:
+    query = st.text_input("Statement", key="query", placeholder="Type a sentence: find paragraphs that say the same thing")
+    like = st.session_state.get("more_like")
+    mask = index.paragraphs.paragraph_id.isin(paragraphs.paragraph_id).to_numpy()
+    hits = None
+    if like:
+        st.caption("Paragraphs like the one you picked")
+        hits = more_like_this(index, like, k=20, mask=mask)
+        if st.button("Back to the typed statement", key="clear_like"):
+            st.session_state.pop("more_like")
+            st.rerun()
+    elif query:
         with st.spinner("Loading the language model (first search only)…"):
-            hits = index.search(query, k=20)
-        st.caption(f"{len(hits)} most similar paragraphs")
-        st.dataframe(hits[["score", "text", "source", "published", "title", "url"]], hide_index=True,
-                     column_config={"score": st.column_config.NumberColumn(format="%.3f"),
-                                    "url": st.column_config.LinkColumn("link")})
+            hits = index.search(query, k=20, mask=mask)
+    if hits is not None:
+        if hits.empty:
+            st.info("No paragraph matches these filters.")
+        else:
+            st.dataframe(hits[["score", "text", "speakers", "published", "source", "title", "url"]], hide_index=True,
+                         width="stretch", key="results",
+                         column_config={"score": st.column_config.NumberColumn(format="%.3f"),
+                                        "url": st.column_config.LinkColumn("link"),
+                                        "published": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD")})
+            csv_download(hits, "search-results.csv")
+            with st.expander("More like this"):
+                for row in hits.head(10).itertuples():
+                    if st.button(f"{row.score:.2f} · {plain(row.text[:90])}…", key=f"like_{row.paragraph_id}"):
+                        st.session_state["more_like"] = row.paragraph_id
+                        st.rerun()

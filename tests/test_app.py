@@ -1,4 +1,5 @@
-"""The dashboard through streamlit's AppTest, on small indexes built in the test session."""
+"""Every dashboard page through streamlit's AppTest, on a small index built in the test session."""
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -7,42 +8,144 @@ import diplodash
 from . import inputs
 from .conftest import ROOT, SEED, needs_shared
 
+HOSTILE = """Hostile paragraph test
+Published: 2023-05-05
 
-def app(index_dir, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DIPLODASH_INDEX", str(index_dir))
-    monkeypatch.chdir(ROOT)
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
-def test_overview_without_an_index_says_how_to_build_one(tmp_path, monkeypatch):
-    at = app(tmp_path / "none", monkeypatch).run()
-    assert not at.exception
-    assert at.title[0].value == "Overview"
-    assert "no DiploDash index at" in at.info[0].value and "diplodash build" in at.info[0].value
+Minister Jonas Berg said <img src=x onerror=alert(1)> and [click](javascript:alert(1)) **bold** # not a heading.
+"""
 
 
-def test_overview_counts(tmp_path, monkeypatch, fake_embedder):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
+@pytest.fixture(scope="module")
+def app_index(tmp_path_factory, real_embedder):
+    folder = tmp_path_factory.mktemp("corpus")
     inputs.write_plain(folder)
     inputs.write_jsonl(folder)
-    diplodash.build([folder], tmp_path / "index", embedder=fake_embedder)
-    at = app(tmp_path / "index", monkeypatch).run()
-    assert not at.exception
+    inputs.write_table_csv(folder)
+    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    sources = [folder] + ([SEED] if SEED.exists() else [])
+    out = tmp_path_factory.mktemp("app") / "index"
+    diplodash.build(sources, out, embedder=real_embedder, cache_dir=tmp_path_factory.mktemp("cache"))
+    return out
+
+
+def app(index_dir, monkeypatch, page=None, **params) -> AppTest:
+    monkeypatch.setenv("DIPLODASH_INDEX", str(index_dir))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_every_page_without_an_index_says_how_to_build_one(tmp_path, monkeypatch):
+    for page in (None, "themes", "speakers", "search", "articles"):
+        at = app(tmp_path / "none", monkeypatch, page)
+        assert "no DiploDash index at" in at.info[0].value and "diplodash build" in at.info[0].value
+    at = app(tmp_path / "none", monkeypatch, "corpus")
+    assert "No index yet" in at.info[0].value and at.button(key="build").label == "Build the index"
+
+
+def test_overview_counts_and_lists(app_index, monkeypatch):
+    at = app(app_index, monkeypatch)
+    index = diplodash.load_index(app_index)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Articles": "3", "Paragraphs": "8", "Sources": "2", "Dates": "2023-03 – 2024-02"}
-    assert at.dataframe[0].value.to_dict("list") == {"source": ["Example Wire", "corpus"], "articles": [2, 1]}
+    assert metrics["Articles"] == str(len(index.articles))
+    assert metrics["Paragraphs"] == f"{len(index.paragraphs):,}"
+    assert metrics["Sources"] == str(index.articles.source.nunique())
+    latest = at.dataframe[0].value
+    assert latest.title.iloc[0] == index.articles.sort_values("published").title.iloc[-1]
+    assert len(at.get("plotly_chart")) == 2
 
 
-@pytest.mark.model
+def test_filters_come_from_the_url_and_narrow_every_number(app_index, monkeypatch):
+    at = app(app_index, monkeypatch, source="Example Wire")
+    assert at.multiselect(key="filter_sources").value == ["Example Wire"]
+    assert {m.label: m.value for m in at.metric}["Articles"] == "2"
+    at.multiselect(key="filter_sources").set_value([]).run()
+    assert "source" not in at.query_params
+    at = app(app_index, monkeypatch, source="Nobody")
+    assert at.multiselect(key="filter_sources").value == []
+
+
+def test_filter_that_matches_nothing_explains_itself(app_index, monkeypatch):
+    at = app(app_index, monkeypatch, "themes")
+    at.multiselect(key="filter_speakers").set_value(["Ilse Novak"]).run()
+    at.multiselect(key="filter_sources").set_value(["Example Wire"]).run()
+    assert not at.exception and "No paragraph matches these filters" in at.warning[0].value
+
+
 @needs_shared
-def test_search_page_finds_the_statement(tmp_path, monkeypatch, real_embedder):
-    diplodash.build([SEED], tmp_path / "index", source="Global Times", embedder=real_embedder)
-    at = app(tmp_path / "index", monkeypatch).run()
-    at.switch_page("pages/search.py").run()
-    assert at.title[0].value == "Similar statements"
-    at.text_input(key="query").input("Russia backs the China-initiated Global Security Initiative").run()
-    assert not at.exception
+def test_themes_page_timeline_and_heatmap(app_index, monkeypatch):
+    at = app(app_index, monkeypatch, "themes")
+    assert at.title[0].value == "Themes over time"
+    assert at.selectbox(key="granularity").value == "month"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    assert at.get("download_button")[0].proto.label == "Download the plotted data (CSV)"
+    at.radio(key="measure").set_value("count").run()
+    at.toggle(key="split").set_value(True).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+
+
+@needs_shared
+def test_speakers_page(app_index, monkeypatch):
+    at = app(app_index, monkeypatch, "speakers")
+    assert at.title[0].value == "Who speaks"
+    options = at.selectbox(key="speaker").options
+    assert "Wang Yi" in options and options[0] == "Wang Yi"
+    at.selectbox(key="speaker").set_value("Sergey Lavrov").run()
+    statements = at.dataframe[0].value
+    assert len(statements) == 4 and statements.text.str.contains("Lavrov|top diplomat").all()
+    assert at.subheader[-1].value == "Sergey Lavrov: 4 statements"
+
+
+@needs_shared
+def test_search_page_hybrid_results_and_more_like_this(app_index, monkeypatch):
+    at = app(app_index, monkeypatch, "search")
+    at.text_input(key="query").input("Sakwa").run()
     results = at.dataframe[0].value
-    assert len(results) == 20 and "Global Security Initiative" in results.text.iloc[0]
-    assert results.score.is_monotonic_decreasing and set(results.source) == {"Global Times"}
+    assert "Richard Sakwa" in results.text.iloc[0]  # a rare name is found lexically
+    at.text_input(key="query").input("Russia backs the China-initiated Global Security Initiative").run()
+    results = at.dataframe[0].value
+    assert "Global Security Initiative" in results.text.iloc[0] and results.score.is_monotonic_decreasing
+    assert results.speakers.iloc[0] == "Sergey Lavrov"
+    first_like = [b for b in at.button if b.key and b.key.startswith("like_")][0]
+    first_like.click().run()
+    assert "Paragraphs like the one you picked" in [c.value for c in at.caption]
+    assert len(at.dataframe[0].value) == 20
+
+
+def test_articles_page_marks_speakers_and_never_renders_markup(app_index, tmp_path, monkeypatch):
+    # Ingestion strips tags, so plant the hostile text the way another tool could have written it.
+    from diplodash.index import read_tables, write_index
+
+    manifest, articles, paragraphs, _ = read_tables(app_index)
+    row = paragraphs.index[paragraphs.text.str.startswith("Minister Jonas Berg said")][0]
+    paragraphs.loc[row, "text"] = "Minister Jonas Berg said <img src=x onerror=alert(1)> and [click](javascript:alert(1)) **bold**"
+    write_index(tmp_path / "index", articles, paragraphs, app_index / "embeddings.npy", manifest)
+    at = app(tmp_path / "index", monkeypatch, "articles")
+    hostile = articles[articles.title == "Hostile paragraph test"].article_id.iloc[0]
+    at.selectbox(key="article").set_value(hostile).run()
+    body = [m.value for m in at.markdown if "onerror" in m.value][0]
+    assert "\\<img" in body and "\\[click\\]\\(javascript" in body and "\\*\\*bold\\*\\*" in body
+    assert any("🗣️ Jonas Berg" in c.value for c in at.caption)
+
+
+def test_corpus_page_builds_from_a_folder_and_reports_errors(tmp_path, monkeypatch, real_embedder):
+    folder = tmp_path / "new"
+    folder.mkdir()
+    inputs.write_plain(folder)
+    (folder / "empty.txt").write_text("")
+    at = app(tmp_path / "index", monkeypatch, "corpus")
+    at.text_input(key="folder").input(str(folder)).run()
+    at.button(key="build").click().run()
+    assert not at.exception
+    report = at.dataframe[0].value
+    assert report.reason.tolist() == ["empty file"] and diplodash.load_index(tmp_path / "index").articles.shape[0] == 1
+    assert at.status[0].label == "Built 1 articles, 6 paragraphs (6 embedded, 0 reused)"
+    at.run()
+    assert "1 articles" in at.markdown[0].value

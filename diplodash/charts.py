@@ -1,0 +1,72 @@
+"""Charts: pure functions from the query tables to plotly figures (no streamlit here)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+TEMPLATE = "plotly_white"
+
+
+def _empty(message: str) -> go.Figure:
+    figure = go.Figure()
+    figure.add_annotation(text=message, showarrow=False, font={"size": 14})
+    figure.update_layout(template=TEMPLATE, xaxis={"visible": False}, yaxis={"visible": False}, height=300)
+    return figure
+
+
+def theme_timeline(table: pd.DataFrame, measure: str = "share", labels: dict | None = None,
+                   split: str | None = None) -> go.Figure:
+    """Lines of theme share (or count) per period; one panel per source or speaker when split."""
+    if table.empty:
+        return _empty("No tagged paragraphs in this selection")
+    data = table.assign(label=table["theme"].map(labels or {}).fillna(table["theme"]))
+    value = "share" if measure == "share" else "paragraphs"
+    figure = px.line(data, x="period", y=value, color="label", markers=True, facet_row=split,
+                     custom_data=["theme", "period"] + ([split] if split else []),
+                     hover_data={"paragraphs": True, "total": True, "share": ":.1%"},
+                     labels={"period": "", "share": "share of paragraphs", "paragraphs": "paragraphs", "label": "theme"})
+    if value == "share":
+        figure.update_yaxes(tickformat=".0%")
+    if split:
+        figure.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
+    figure.update_layout(template=TEMPLATE, legend_title_text="", hovermode="closest",
+                         height=420 if not split else 220 * data[split].nunique() + 80)
+    return figure
+
+
+def heatmap(table: pd.DataFrame, rows: str, columns: str, value: str, labels: dict | None = None,
+            percent: bool = True) -> go.Figure:
+    """A rows x columns heatmap (e.g. theme x source share)."""
+    if table.empty:
+        return _empty("Nothing to show for this selection")
+    data = table.copy()
+    for axis in (rows, columns):
+        if axis == "theme":
+            data[axis] = data[axis].map(labels or {}).fillna(data[axis])
+    matrix = data.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum", fill_value=0)
+    figure = px.imshow(matrix, aspect="auto", color_continuous_scale="Blues",
+                       text_auto=".0%" if percent else True, labels={"color": value})
+    figure.update_layout(template=TEMPLATE, height=max(300, 28 * len(matrix) + 120), xaxis_title="", yaxis_title="")
+    return figure
+
+
+def bar(table: pd.DataFrame, category: str, value: str, title: str = "", color: str | None = None) -> go.Figure:
+    """Horizontal bars, largest on top."""
+    if table.empty:
+        return _empty("Nothing to show for this selection")
+    data = table.sort_values(value)
+    figure = px.bar(data, x=value, y=category, orientation="h", title=title, color=color,
+                    color_discrete_sequence=["#2c6fbb"])
+    figure.update_layout(template=TEMPLATE, height=max(260, 24 * len(data) + 100), yaxis_title="", xaxis_title=value,
+                         showlegend=False)
+    return figure
+
+
+def activity(table: pd.DataFrame, title: str = "") -> go.Figure:
+    """One speaker's statements per period."""
+    if table.empty:
+        return _empty("No dated statements in this selection")
+    figure = px.bar(table, x="period", y="statements", title=title, color_discrete_sequence=["#2c6fbb"])
+    figure.update_layout(template=TEMPLATE, height=300, xaxis_title="", yaxis_title="statements")
+    return figure

@@ -1,0 +1,32 @@
+import streamlit as st
+
+from diplodash import charts
+from diplodash.queries import speaker_counts, speaker_periods, speaker_themes, statements
+from diplodash.ui import csv_download, page_setup, plain
+
+index, filters, paragraphs = page_setup("Who speaks")
+if paragraphs is not None:
+    persons = speaker_counts(paragraphs)
+    groups = speaker_counts(paragraphs, groups=True)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.bar(persons.head(20), "speaker", "statements", "Most quoted people"), key="persons")
+    right.plotly_chart(charts.bar(groups.head(10), "speaker", "statements", "Unnamed sources (experts, officials…)"),
+                       key="groups")
+    if persons.empty:
+        st.info("No attributed statements in this selection.")
+    else:
+        top = persons.speaker.head(15).tolist()
+        st.subheader("Speakers × themes")
+        st.plotly_chart(charts.heatmap(speaker_themes(paragraphs, top), "speaker", "theme", "statements",
+                                       index.theme_labels, percent=False), key="speaker_themes")
+        speaker = st.selectbox("Speaker", persons.speaker.tolist(), key="speaker")
+        st.plotly_chart(charts.activity(speaker_periods(paragraphs, "month", [speaker]), f"{speaker}: statements per month"),
+                        key="activity")
+        said = statements(paragraphs, speaker).merge(index.articles[["article_id", "title", "url"]], on="article_id")
+        st.subheader(f"{speaker}: {len(said)} statements")
+        table = said[["published", "source", "title", "text", "url"]]
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"url": st.column_config.LinkColumn("link"),
+                                    "published": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD")})
+        csv_download(table, "statements.csv")
+        st.caption(f"Role given in the text: {plain(next((r['role'] for rs in said.attributions for r in rs if r['speaker'] == speaker and r['role']), '—'))}")
