@@ -93,10 +93,15 @@ def theme_timeline(paragraphs: pd.DataFrame, granularity: str = "month", by: str
     tagged = _exploded(table, "themes", "theme")
     if themes is not None:
         tagged = tagged[tagged["theme"].isin(themes)]
-    counts = tagged.groupby(["period", *keys, "theme"]).size().rename("paragraphs").reset_index()
+    counts = tagged.groupby(["period", *keys, "theme"]).size().rename("paragraphs")
     columns = ["period", *keys, "theme", "paragraphs", "total", "share"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
+    # Every theme gets a row in every period that has paragraphs: a month without the theme is 0, not a gap.
+    grid = pd.MultiIndex.from_tuples([(*(k if isinstance(k, tuple) else (k,)), theme) for k in totals.index
+                                      for theme in counts.index.get_level_values("theme").unique()],
+                                     names=["period", *keys, "theme"])
+    counts = counts.reindex(grid, fill_value=0).reset_index()
     counts = counts.join(totals, on=["period", *keys])
     counts["share"] = counts["paragraphs"] / counts["total"]
     return counts[columns].sort_values(["theme", *keys, "period"], ignore_index=True)

@@ -569,6 +569,7 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
                 turns[row.turn] = state.turn(row.turn)
             turn = turns[row.turn]
         if row.kind in ("heading", "caption") or _CLOCK_ONLY.match(row.text):
+            state.mentions(row.text)  # a caption still introduces names ("Foreign Minister Anna Kovalenko")
             attributions, mentioned = [], []
         else:
             attributions, mentioned = state.attribute(row.text, turn, continues_quote=previous_had_speaker)

@@ -20,9 +20,9 @@ if paragraphs is not None:
         if row.kind == "heading":
             st.markdown(f"#### {plain(row.text)}")
             continue
-        marks = [f"🗣️ {plain(', '.join(row.speakers))}"] if len(row.speakers) else []
-        marks += [f"👥 {plain(', '.join(row.speaker_groups))}"] if len(row.speaker_groups) else []
-        marks += [f"🏷️ {plain(', '.join(labels.get(t, t) for t in row.themes))}"] if len(row.themes) else []
+        marks = [f"**Speakers:** {plain(', '.join(row.speakers))}"] if len(row.speakers) else []
+        marks += [f"**Sources quoted:** {plain(', '.join(row.speaker_groups))}"] if len(row.speaker_groups) else []
+        marks += [f"**Themes:** {plain(', '.join(labels.get(t, t) for t in row.themes))}"] if len(row.themes) else []
         text = f"*{plain(row.text)}*" if row.kind == "caption" else plain(row.text)
         st.markdown(text)
         if marks:

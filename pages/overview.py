@@ -7,12 +7,12 @@ from diplodash.ui import page_setup
 index, filters, paragraphs = page_setup("Overview")
 if paragraphs is not None:
     summary = overview(index, paragraphs)
-    cells = st.columns(4)
+    cells = st.columns(5)
     cells[0].metric("Articles", f"{summary['articles']:,}")
     cells[1].metric("Paragraphs", f"{summary['paragraphs']:,}")
     cells[2].metric("Sources", summary["sources"])
-    span = f"{summary['first']:%Y-%m} – {summary['last']:%Y-%m}" if summary["first"] is not None else "undated"
-    cells[3].metric("Dates", span)
+    cells[3].metric("From", f"{summary['first']:%Y-%m-%d}" if summary["first"] is not None else "undated")
+    cells[4].metric("To", f"{summary['last']:%Y-%m-%d}" if summary["last"] is not None else "undated")
     left, right = st.columns(2)
     themes = theme_counts(paragraphs, index.theme_labels).head(10)
     left.plotly_chart(charts.bar(themes, "label", "paragraphs", "Top themes"), key="top_themes")

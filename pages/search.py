@@ -22,6 +22,11 @@ if paragraphs is not None:
         if hits.empty:
             st.info("No paragraph matches these filters.")
         else:
+            best = hits.iloc[0]
+            with st.container(border=True, key="best_match"):
+                st.caption(f"Best match · {best.score:.3f} · {plain(best.source)} · "
+                           f"{best.published:%Y-%m-%d} · {plain(best.speakers or 'no speaker')}")
+                st.markdown(plain(best.text))
             st.dataframe(hits[["score", "text", "speakers", "published", "source", "title", "url"]], hide_index=True,
                          width="stretch", key="results",
                          column_config={"score": st.column_config.NumberColumn(format="%.3f"),

@@ -109,7 +109,8 @@ def test_timeline_shares_and_the_paragraphs_behind_a_point():
     behind = theme_paragraphs(paragraphs, "ukraine", "2024-01-01", "month")
     assert behind.paragraph_id.tolist() == ["a", "b"]
     by_speaker = theme_timeline(paragraphs, "month", by="speaker")
-    assert set(by_speaker.speaker) == {"X"}
+    assert by_speaker.groupby("speaker").paragraphs.sum().to_dict() == {"X": 2, "Y": 0}  # Y spoke, on no theme
+    assert monthly[(monthly.theme == "energy") & (monthly.period == pd.Timestamp("2024-01-01"))].share.tolist() == [pytest.approx(1 / 3)]
     heat = theme_by(paragraphs, "source")
     assert heat[(heat.source == "A") & (heat.theme == "energy")].share.tolist() == [pytest.approx(2 / 3)]
 
