@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -44,6 +45,25 @@ def text_key(text: str) -> str:
     return digest(text)
 
 
+_MODELS: dict[str, object] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def load_model(name: str):
+    """One loaded model per process and name, shared by builds, re-tagging and searches."""
+    with _MODELS_LOCK:
+        if name not in _MODELS:
+            location = model_location(name)
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            if Path(location).is_dir():
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local copy needs no hub look-up
+            from sentence_transformers import SentenceTransformer
+
+            _MODELS[name] = SentenceTransformer(location, device="cpu")
+        return _MODELS[name]
+
+
 class Embedder:
     """Loads the model on first use and returns L2-normalised float32 vectors."""
 
@@ -55,14 +75,7 @@ class Embedder:
     @property
     def model(self):
         if self._model is None:
-            location = model_location(self.name)
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            if Path(location).is_dir():
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local copy needs no hub look-up
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(location, device="cpu")
+            self._model = load_model(self.name)
         return self._model
 
     @property

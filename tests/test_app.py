@@ -149,3 +149,21 @@ def test_corpus_page_builds_from_a_folder_and_reports_errors(tmp_path, monkeypat
     assert at.status[0].label == "Built 1 articles, 6 paragraphs (6 embedded, 0 reused)"
     at.run()
     assert "1 articles" in at.markdown[0].value
+
+
+def test_pages_that_do_not_search_never_import_torch(app_index):
+    import subprocess
+    import sys
+
+    script = f"""
+import os, sys
+os.environ["DIPLODASH_INDEX"] = {str(app_index)!r}
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=60).run()
+for page in ("themes", "speakers", "articles"):
+    at.switch_page(f"pages/{{page}}.py").run()
+    assert not at.exception, at.exception
+print("torch" in sys.modules, "sentence_transformers" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "False False", result.stderr[-2000:]
