@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -34,6 +35,16 @@ def build_lock(out: str | Path) -> FileLock:
     return FileLock(str(out.parent / f".{out.name}.lock"))
 
 
+@contextmanager
+def exclusive(out: str | Path, wait: float = -1):
+    """Hold the index's build lock; BuildError if another build holds it longer than `wait` seconds."""
+    try:
+        with build_lock(out).acquire(timeout=wait):
+            yield
+    except Timeout:
+        raise BuildError(f"another build of {out} is running; try again when it has finished") from None
+
+
 def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = None, source: str | None = None,
           cache_dir: str | Path | None = None, columns: dict | None = None, progress: Progress | None = None,
           embedder: Embedder | None = None, wait: float = -1, roles: Iterable[str | Path] = (),
@@ -44,12 +55,9 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     takes; 0: fail at once with BuildError).
     """
     inputs = [str(i) for i in inputs]
-    try:
-        with build_lock(out).acquire(timeout=wait):
-            return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
-                          Tables.load(*roles), themes)
-    except Timeout:
-        raise BuildError(f"another build of {out} is running; try again when it has finished") from None
+    with exclusive(out, wait):
+        return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
+                      Tables.load(*roles), themes)
 
 
 def _quiet(stage: str, done: int, total: int | None) -> None:
@@ -116,21 +124,18 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
     from .index import read_tables
 
     index_dir = Path(index_dir)
-    try:
-        with build_lock(index_dir).acquire(timeout=wait):
-            started = time.perf_counter()
-            taxonomy = load_taxonomy(themes)
-            manifest, articles, paragraphs, embeddings = read_tables(index_dir)
-            embedder = embedder or Embedder(manifest["model"])
-            cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
-            paragraphs = paragraphs.drop(columns=["themes"], errors="ignore")
-            paragraphs, scores, manifest["themes"] = _tag(paragraphs, embeddings, taxonomy, themes, embedder, cache)
-            manifest["timings"]["retag_s"] = round(time.perf_counter() - started, 3)
-            manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-            write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores)
-            return manifest
-    except Timeout:
-        raise BuildError(f"another build of {index_dir} is running; try again when it has finished") from None
+    with exclusive(index_dir, wait):
+        started = time.perf_counter()
+        taxonomy = load_taxonomy(themes)
+        manifest, articles, paragraphs, embeddings = read_tables(index_dir)
+        embedder = embedder or Embedder(manifest["model"])
+        cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
+        paragraphs = paragraphs.drop(columns=["themes"], errors="ignore")
+        paragraphs, scores, manifest["themes"] = _tag(paragraphs, embeddings, taxonomy, themes, embedder, cache)
+        manifest.setdefault("timings", {})["retag_s"] = round(time.perf_counter() - started, 3)
+        manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores)
+        return manifest
 
 
 def collect(inputs: list[str], problems: list[Problem], source: str | None = None, columns: dict | None = None,

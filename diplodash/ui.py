@@ -103,9 +103,29 @@ def _mask(path: str, stamp: float, filters: Filters) -> np.ndarray:
     return filter_mask(_cached_index(path, stamp).paragraphs, filters)
 
 
+def _key(index: Index) -> tuple[str, float]:
+    return str(index.path.resolve()), (index.path / "manifest.json").stat().st_mtime
+
+
+def filter_rows(index: Index, filters: Filters) -> np.ndarray:
+    """Boolean mask of the paragraphs that pass the filters (cached per filter)."""
+    return _mask(*_key(index), filters)
+
+
 def filtered_paragraphs(index: Index, filters: Filters) -> pd.DataFrame:
-    stamp = (index.path / "manifest.json").stat().st_mtime
-    return index.paragraphs[_mask(str(index.path.resolve()), stamp, filters)]
+    return index.paragraphs[filter_rows(index, filters)]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _query(path: str, stamp: float, filters: Filters, name: str, _function, args: tuple, kwargs: tuple):
+    index = _cached_index(path, stamp)
+    return _function(index.paragraphs[_mask(path, stamp, filters)], *args, **dict(kwargs))
+
+
+def query(index: Index, filters: Filters, function, *args, **kwargs):
+    """function(filtered paragraphs, *args, **kwargs), cached per index, filters and arguments."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    return _query(*_key(index), filters, name, function, args, tuple(sorted(kwargs.items())))
 
 
 def page_setup(title: str) -> tuple[Index | None, Filters | None, pd.DataFrame | None]:

@@ -2,7 +2,7 @@ import streamlit as st
 
 from diplodash import charts
 from diplodash.queries import overview, speaker_counts, theme_counts
-from diplodash.ui import page_setup
+from diplodash.ui import page_setup, query
 
 index, filters, paragraphs = page_setup("Overview")
 if paragraphs is not None:
@@ -14,9 +14,9 @@ if paragraphs is not None:
     cells[3].metric("From", f"{summary['first']:%Y-%m-%d}" if summary["first"] is not None else "undated")
     cells[4].metric("To", f"{summary['last']:%Y-%m-%d}" if summary["last"] is not None else "undated")
     left, right = st.columns(2)
-    themes = theme_counts(paragraphs, index.theme_labels).head(10)
+    themes = query(index, filters, theme_counts, index.theme_labels).head(10)
     left.plotly_chart(charts.bar(themes, "label", "paragraphs", "Top themes"), key="top_themes")
-    speakers = speaker_counts(paragraphs, top=10)
+    speakers = query(index, filters, speaker_counts, top=10)
     right.plotly_chart(charts.bar(speakers, "speaker", "statements", "Most quoted"), key="top_speakers")
     st.subheader("Latest articles")
     st.dataframe(summary["latest"][["published", "source", "title", "url"]], hide_index=True, width="stretch",

@@ -1,13 +1,13 @@
 import streamlit as st
 
 from diplodash.search import more_like_this
-from diplodash.ui import csv_download, page_setup, plain
+from diplodash.ui import csv_download, filter_rows, page_setup, plain
 
 index, filters, paragraphs = page_setup("Similar statements")
 if paragraphs is not None:
     query = st.text_input("Statement", key="query", placeholder="Type a sentence: find paragraphs that say the same thing")
     like = st.session_state.get("more_like")
-    mask = index.paragraphs.paragraph_id.isin(paragraphs.paragraph_id).to_numpy()
+    mask = filter_rows(index, filters)
     hits = None
     if like:
         st.caption("Paragraphs like the one you picked")

@@ -2,12 +2,12 @@ import streamlit as st
 
 from diplodash import charts
 from diplodash.queries import speaker_counts, speaker_periods, speaker_themes, statements
-from diplodash.ui import csv_download, page_setup, plain
+from diplodash.ui import csv_download, page_setup, plain, query
 
 index, filters, paragraphs = page_setup("Who speaks")
 if paragraphs is not None:
-    persons = speaker_counts(paragraphs)
-    groups = speaker_counts(paragraphs, groups=True)
+    persons = query(index, filters, speaker_counts)
+    groups = query(index, filters, speaker_counts, groups=True)
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.bar(persons.head(20), "speaker", "statements", "Most quoted people"), key="persons")
     right.plotly_chart(charts.bar(groups.head(10), "speaker", "statements", "Unnamed sources (experts, officials…)"),
@@ -17,12 +17,12 @@ if paragraphs is not None:
     else:
         top = persons.speaker.head(15).tolist()
         st.subheader("Speakers × themes")
-        st.plotly_chart(charts.heatmap(speaker_themes(paragraphs, top), "speaker", "theme", "statements",
+        st.plotly_chart(charts.heatmap(query(index, filters, speaker_themes, top), "speaker", "theme", "statements",
                                        index.theme_labels, percent=False), key="speaker_themes")
         speaker = st.selectbox("Speaker", persons.speaker.tolist(), key="speaker")
-        st.plotly_chart(charts.activity(speaker_periods(paragraphs, "month", [speaker]), f"{speaker}: statements per month"),
+        st.plotly_chart(charts.activity(query(index, filters, speaker_periods, "month", [speaker]), f"{speaker}: statements per month"),
                         key="activity")
-        said = statements(paragraphs, speaker).merge(index.articles[["article_id", "title", "url"]], on="article_id")
+        said = query(index, filters, statements, speaker).merge(index.articles[["article_id", "title", "url"]], on="article_id")
         st.subheader(f"{speaker}: {len(said)} statements")
         table = said[["published", "source", "title", "text", "url"]]
         st.dataframe(table, hide_index=True, width="stretch",

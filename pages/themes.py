@@ -2,7 +2,7 @@ import streamlit as st
 
 from diplodash import charts
 from diplodash.queries import PERIODS, theme_by, theme_paragraphs, theme_timeline
-from diplodash.ui import csv_download, page_setup, plain
+from diplodash.ui import csv_download, page_setup, plain, query
 
 index, filters, paragraphs = page_setup("Themes over time")
 if paragraphs is not None:
@@ -12,7 +12,7 @@ if paragraphs is not None:
     measure = controls[1].radio("Measure", ["share", "count"], horizontal=True, key="measure",
                                 help="share: paragraphs on the theme / all paragraphs of the period")
     split = "source" if controls[2].toggle("Split by source", key="split") else None
-    timeline = theme_timeline(paragraphs, granularity, by=split, themes=list(filters.themes) or None)
+    timeline = query(index, filters, theme_timeline, granularity, by=split, themes=list(filters.themes) or None)
     event = st.plotly_chart(charts.theme_timeline(timeline, measure, labels, split), key="timeline",
                             on_select="rerun", selection_mode="points")
     csv_download(timeline, "theme-timeline.csv", "Download the plotted data (CSV)")
@@ -26,4 +26,5 @@ if paragraphs is not None:
     else:
         st.caption("Click a point to list the paragraphs behind it.")
     st.subheader("Themes by source")
-    st.plotly_chart(charts.heatmap(theme_by(paragraphs, "source"), "theme", "source", "share", labels), key="heatmap")
+    st.plotly_chart(charts.heatmap(query(index, filters, theme_by, "source"), "theme", "source", "share", labels),
+                    key="heatmap")
