@@ -102,6 +102,9 @@ _APPOSITIVE_GAP = re.compile(r"^\s*(?:,\s*(?:a|an|the|also|who|one|former|then|c
                              r"\s*(?:(?:also|has|had|have|further|then|later|again|once again|repeatedly|"
                              r"publicly|earlier|recently|previously|on \w+|in a statement|in a speech)\s+)*$")
 _QUOTE_OPEN = re.compile(r"^\s*[\"“]")
+# "I will read a letter from President X": the quoted paragraphs that follow are X's words.
+_READ_OUT = re.compile(r"\b(?:letter|message|statement|appeal|words)\s+(?:from|of|by|sent by)\b", re.I)
+_READ_OUT_AGAIN = re.compile(r"\b(?:this|the|his|her) (?:letter|message|appeal)\b", re.I)
 _HONORIFICS = re.compile(r"^(?:MR|MRS|MS|DR|THE|AMBASSADOR|SECRETARY|ADMINISTRATOR|DIRECTOR|GENERAL|"
                          r"ADMIRAL|SENATOR|GOVERNOR|MAYOR|CHAIR|CHAIRMAN|DEPUTY|ACTING|COORDINATOR|"
                          r"COMMISSIONER|SPECIAL|ENVOY|MINISTER|PRIME|PRESIDENT|VICE|FOREIGN|CHANCELLOR|"
@@ -239,6 +242,7 @@ class ArticleSpeakers:
         self.roles: dict[str, str] = {}
         self.last_speaker: str | None = None
         self.last_subject: str | None = None  # first person named in the latest sentence: what "he" means
+        self.quote_owner: str | None = None   # whose words a paragraph opening with a quotation mark continues
         for match in _TITLED_NAME.finditer(title or ""):
             self._titled(match)
         for match in _NAME_RE.finditer(title or ""):
@@ -356,8 +360,7 @@ class ArticleSpeakers:
                 return person
         return None
 
-    def attribute(self, text: str, turn_speaker: Attribution | None = None,
-                  continues_quote: bool = False) -> tuple[list[Attribution], list[str]]:
+    def attribute(self, text: str, turn_speaker: Attribution | None = None) -> tuple[list[Attribution], list[str]]:
         """Attributions in a paragraph, and the persons it names without quoting them."""
         self._text = text
         mentions = self.mentions(text)
@@ -376,8 +379,10 @@ class ArticleSpeakers:
             subject = next((m.person for m in inside if m.person and m.kind in ("name", "short", "descriptor")
                             and not any(a <= m.start < b for a, b in quoted)), None)
             self.last_subject = subject or self.last_subject
-        if not attributions and continues_quote and self.last_speaker and _QUOTE_OPEN.match(text):
-            attributions.append(Attribution(self.last_speaker, "(continued quotation)", "direct"))
+        own = [a for a in attributions if a.kind not in ("metadata", "turn") and not a.group]
+        if not own and self.quote_owner and _QUOTE_OPEN.match(text):
+            attributions.append(Attribution(self.quote_owner, "(continued quotation)", "direct"))
+        self._follow_quotation(text, mentions, own, quoted)
         persons = [a.speaker for a in attributions if not a.group]
         if persons:
             self.last_speaker = persons[-1]
@@ -386,6 +391,20 @@ class ArticleSpeakers:
             if m.person and m.person not in persons and m.person not in mentioned and m.kind in ("name", "short"):
                 mentioned.append(m.person)
         return attributions, mentioned
+
+    def _follow_quotation(self, text: str, mentions: list[Mention], own: list[Attribution], quoted) -> None:
+        """Who a following paragraph that opens with a quotation mark is quoting: the speaker of a
+        quote here, a person introduced with a colon, or the author of a letter being read out."""
+        persons = [m for m in mentions if m.person and not any(a <= m.start < b for a, b in quoted)]
+        letter = _READ_OUT.search(text)
+        if letter and any(m.start >= letter.end() for m in persons):
+            self.quote_owner = next(m.person for m in persons if m.start >= letter.end())
+        elif text.rstrip().endswith(":") and persons:
+            self.quote_owner = persons[-1].person
+        elif own:
+            self.quote_owner = own[-1].speaker if quoted else None
+        elif not (_QUOTE_OPEN.match(text) or _READ_OUT_AGAIN.search(text)):
+            self.quote_owner = None
 
     def _sentence(self, text: str, start: int, end: int, mentions: list[Mention], quoted) -> list[Attribution]:
         result = []
@@ -559,7 +578,6 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
     metadata = Attribution(tables.canonical_name(speaker), speaker, "metadata", speaker_role) if speaker else None
     results = []
     turns: dict[str, Attribution | None] = {}
-    previous_had_speaker = False
     for row in paragraphs.itertuples(index=False):
         turn = None
         if metadata:
@@ -572,8 +590,7 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
             state.mentions(row.text)  # a caption still introduces names ("Foreign Minister Anna Kovalenko")
             attributions, mentioned = [], []
         else:
-            attributions, mentioned = state.attribute(row.text, turn, continues_quote=previous_had_speaker)
-        previous_had_speaker = any(not a.group for a in attributions)
+            attributions, mentioned = state.attribute(row.text, turn)
         speakers, groups, records = [], [], []
         for a in attributions:
             bucket = groups if a.group else speakers

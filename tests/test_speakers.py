@@ -159,3 +159,25 @@ def test_year_only_dates_are_not_counted_as_january(tmp_path, tables):
     assert speaker_periods(table, "month").empty
     yearly = speaker_periods(table, "year")
     assert yearly.to_dict("records") == [{"speaker": "Anna Kovalenko", "period": pd.Timestamp("2019-01-01"), "statements": 3}]
+
+
+def test_quoted_paragraphs_continue_the_quoted_person(tmp_path, tables):
+    text = """Letter read at the assembly
+Published: 2022-09-21
+
+Allow me to read a letter from President Mirek Dalca to the peoples of the world.
+
+"Our nation extends its greetings to every delegation gathered here."
+
+"We will keep working for peace in the region."
+
+This letter reflects the views of our people.
+
+"Dialogue is the only path," the letter concludes.
+
+The delegation then left the hall.
+
+"Nobody quoted this," a plaque reads.
+"""
+    result = by_position(attributed(tmp_path, "letter.txt", text, tables))
+    assert [result[i][0] for i in range(6)] == [[], ["Mirek Dalca"], ["Mirek Dalca"], [], ["Mirek Dalca"], []]
