@@ -106,7 +106,7 @@ def test_search_finds_the_seed_statement_and_every_page_renders(server, page, sh
     best = page.locator(".st-key-best_match")
     best.wait_for(timeout=90_000)
     text = best.inner_text()
-    assert "Lavrov said at the meeting with Wang that Russia supports the China-initiated Global Security Initiative" in text
+    assert text.count("Lavrov said at the meeting") == 1 and "Global Security Initiative" in text
     assert "Sergey Lavrov" in text and "2024-04-09" in text
     page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=30_000)
     page.wait_for_selector("button:has-text('Download CSV')", timeout=30_000)
