@@ -26,7 +26,7 @@ SPEECH_VERBS = (
     r"reaffirmed|commented|observed|wrote|writes|mentioned|suggested|proposed|claimed|believes|"
     r"believed|thinks|thought|welcomed|thanked|condemned|asked|called on|called for|expressed|"
     r"recalled|acknowledged|admitted|confirmed|denied|replied|responded|answered|continued|"
-    r"concluded|predicted|cautioned|complained|promised|pledged|vowed|hopes|hoped|stated|"
+    r"concluded|predicted|cautioned|complained|promised|pledged|vowed|hopes|hoped|"
     r"maintained|contended|told reporters|informed|briefed|assured|reported|claims|insists|warns|"
     r"stresses|asserts|suggests|maintains|contends|laid out|lays out|outlined|outlines|set out|"
     r"shared|voiced|conveyed|described|spoke about|spoke of|drew attention|invited|raised"
@@ -439,9 +439,7 @@ class ArticleSpeakers:
         for mention in reversed([m for m in mentions if m.end <= verb_start]):
             if any(a <= mention.start < b for a, b in quoted):
                 continue
-            if _APPOSITIVE_GAP.match(text[mention.end:verb_start]):
-                return mention
-            return None if mention.kind != "group" else None
+            return mention if _APPOSITIVE_GAP.match(text[mention.end:verb_start]) else None
         return None
 
     def _compound_partner(self, subject: Mention, mentions: list[Mention]) -> Mention | None:

@@ -37,7 +37,7 @@ def current_index(show_message: bool = True) -> Index | None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _choices(path: str, stamp: float) -> dict:
-    index = load_index(path)
+    index = _cached_index(path, stamp)
     paragraphs = index.paragraphs
     speakers = paragraphs["speakers"].explode().dropna().value_counts() if "speakers" in paragraphs else pd.Series()
     dates = paragraphs["published"].dropna()
