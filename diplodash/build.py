@@ -14,7 +14,7 @@ from filelock import FileLock, Timeout
 from . import __version__
 from .articles import Article, read_articles
 from .embeddings import Embedder, EmbeddingCache, default_cache_dir, model_name, text_key
-from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, write_index
+from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, recover, remove_stale_staging, write_index
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
 from .speakers import Tables, attribute
@@ -40,6 +40,8 @@ def exclusive(out: str | Path, wait: float = -1):
     """Hold the index's build lock; BuildError if another build holds it longer than `wait` seconds."""
     try:
         with build_lock(out).acquire(timeout=wait):
+            recover(Path(out).resolve())
+            remove_stale_staging(out)
             yield
     except Timeout:
         raise BuildError(f"another build of {out} is running; try again when it has finished") from None

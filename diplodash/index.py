@@ -106,6 +106,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def remove_stale_staging(target: str | Path) -> None:
+    """Staging folders left by a killed build; call only while holding the build lock."""
+    target = Path(target).resolve()
+    for folder in target.parent.glob(f".{target.name}.building-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def recover(target: Path) -> None:
     """Put back a previous index left aside by a build killed between its two renames."""
     if target.exists():

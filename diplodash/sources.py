@@ -25,7 +25,9 @@ FORMATS = {
     ".html": "html", ".htm": "html",
     ".xml": "feed", ".rss": "feed", ".atom": "feed",
 }
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = 256 * 1024 * 1024          # a table of many articles
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024        # one article: a larger "article" is a dump, not a text
+SINGLE_ARTICLE_FORMATS = {"text", "markdown", "html"}
 MAX_FETCH_BYTES = 20 * 1024 * 1024
 FETCH_TIMEOUT_S = 20
 UN_SPEECH_FILE = re.compile(r"^([A-Z]{3})_(\d{2,3})_(\d{4})\.txt$")
@@ -60,21 +62,31 @@ def is_url(text: str) -> bool:
 def iter_documents(inputs: Iterable[str | Path], problems: list[Problem]) -> Iterator[Document]:
     """Yield every document under the inputs; record what cannot be read in `problems`."""
     seen_files: set[Path] = set()
+
+    def first_visit(path: Path) -> bool:
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError) as error:  # a symlink loop or a dangling link
+            problems.append(Problem(str(path), f"cannot read: {getattr(error, 'strerror', None) or error}"))
+            return False
+        if real in seen_files:
+            return False
+        seen_files.add(real)
+        return True
+
     for item in inputs:
         if is_url(str(item)):
             yield from _from_url(str(item), problems)
             continue
         path = Path(item)
-        if not path.exists():
-            problems.append(Problem(str(path), "no such file or folder"))
-        elif path.is_dir():
+        if path.is_dir():
             for file in _walk(path, problems):
                 readable = file.suffix.lower() in FORMATS or file.suffix.lower() == ".zip"
-                if readable and file.resolve() not in seen_files:
-                    seen_files.add(file.resolve())
+                if readable and first_visit(file):
                     yield from _from_file(file, problems, explicit=False)
-        elif path.resolve() not in seen_files:
-            seen_files.add(path.resolve())
+        elif not path.exists() and not path.is_symlink():
+            problems.append(Problem(str(path), "no such file or folder"))
+        elif first_visit(path):
             yield from _from_file(path, problems, explicit=True)
 
 
@@ -102,8 +114,10 @@ def _from_file(path: Path, problems: list[Problem], explicit: bool) -> Iterator[
         return
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(str(path), f"file too large ({size:,} bytes > {MAX_FILE_BYTES:,})"))
+        limit = MAX_ARTICLE_BYTES if fmt in SINGLE_ARTICLE_FORMATS else MAX_FILE_BYTES
+        if size > limit:
+            problems.append(Problem(str(path), f"file too large for {'one article' if limit == MAX_ARTICLE_BYTES else 'a table'} "
+                                               f"({size / 2**20:.0f} MB > {limit / 2**20:.0f} MB); split it"))
             return
         data = path.read_bytes()
     except OSError as error:
@@ -132,8 +146,9 @@ def _from_zip(path: Path, problems: list[Problem]) -> Iterator[Document]:
             fmt = FORMATS.get(member.suffix.lower())
             if fmt is None:
                 continue
-            if info.file_size > MAX_FILE_BYTES:
-                problems.append(Problem(name, f"member too large ({info.file_size:,} bytes)"))
+            limit = MAX_ARTICLE_BYTES if fmt in SINGLE_ARTICLE_FORMATS else MAX_FILE_BYTES
+            if info.file_size > limit:
+                problems.append(Problem(name, f"member too large ({info.file_size / 2**20:.0f} MB > {limit / 2**20:.0f} MB)"))
                 continue
             try:
                 data = archive.read(info)
