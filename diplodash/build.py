@@ -57,18 +57,22 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     takes; 0: fail at once with BuildError).
     """
     inputs = [str(i) for i in inputs]
+    # A corpus folder may carry the offices and people of its own world (data/sample/roles.yaml).
+    roles = list(roles) + [Path(i) / "roles.yaml" for i in inputs if (Path(i) / "roles.yaml").is_file()]
+    extensions = [str(Path(i) / "themes.yaml") for i in inputs if (Path(i) / "themes.yaml").is_file()]
     with exclusive(out, wait):
         return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
-                      Tables.load(*roles), themes)
+                      Tables.load(*roles), themes, extensions)
 
 
 def _quiet(stage: str, done: int, total: int | None) -> None:
     pass
 
 
-def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables, themes_path) -> dict:
+def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables, themes_path,
+           extensions=()) -> dict:
     started = time.perf_counter()
-    taxonomy = load_taxonomy(themes_path)  # a broken taxonomy fails before any work is done
+    taxonomy = load_taxonomy(themes_path, extensions)  # a broken taxonomy fails before any work is done
     problems: list[Problem] = []
     articles, paragraphs = collect(inputs, problems, source, columns, progress)
     if paragraphs.empty:
@@ -83,6 +87,7 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
     embeddings, n_embedded = embed(paragraphs["text"].tolist(), embedder, cache, progress)
     embed_seconds = time.perf_counter() - started - read_seconds - attribute_seconds
     paragraphs, theme_scores, theme_info = _tag(paragraphs, embeddings, taxonomy, themes_path, embedder, cache)
+    theme_info["extensions"] = list(extensions)
     tag_seconds = time.perf_counter() - started - read_seconds - attribute_seconds - embed_seconds
 
     manifest = {
@@ -128,12 +133,14 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
     index_dir = Path(index_dir)
     with exclusive(index_dir, wait):
         started = time.perf_counter()
-        taxonomy = load_taxonomy(themes)
         manifest, articles, paragraphs, embeddings = read_tables(index_dir)
+        extensions = [e for e in (manifest.get("themes") or {}).get("extensions", []) if Path(e).is_file()]
+        taxonomy = load_taxonomy(themes, extensions)
         embedder = embedder or Embedder(manifest["model"])
         cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
         paragraphs = paragraphs.drop(columns=["themes"], errors="ignore")
         paragraphs, scores, manifest["themes"] = _tag(paragraphs, embeddings, taxonomy, themes, embedder, cache)
+        manifest["themes"]["extensions"] = extensions
         manifest.setdefault("timings", {})["retag_s"] = round(time.perf_counter() - started, 3)
         manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores)

@@ -53,20 +53,37 @@ class TaxonomyError(ValueError):
     pass
 
 
-def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
-    path = Path(path or DEFAULT_TAXONOMY)
+def load_taxonomy(path: str | Path | None = None, extensions: list[str | Path] = ()) -> list[Theme]:
+    """The taxonomy at `path` (default data/themes.yaml); each extension file adds examples,
+    keywords and counter-examples to themes of the same id, or new themes."""
+    themes = _read_taxonomy(Path(path or DEFAULT_TAXONOMY))
+    by_id = {t.id: t for t in themes}
+    for extension in extensions:
+        for extra in _read_taxonomy(Path(extension), partial=True):
+            if extra.id in by_id:
+                theme = by_id[extra.id]
+                theme.examples += extra.examples
+                theme.keywords += extra.keywords
+                theme.counter_examples += extra.counter_examples
+            elif extra.description:
+                themes.append(extra)
+                by_id[extra.id] = extra
+    return themes
+
+
+def _read_taxonomy(path: Path, partial: bool = False) -> list[Theme]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise TaxonomyError(f"cannot read the theme taxonomy {path}: {error}") from None
     themes, seen = [], set()
     for number, entry in enumerate(data.get("themes") or [], 1):
-        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("description"):
+        if not isinstance(entry, dict) or not entry.get("id") or not (entry.get("description") or partial):
             raise TaxonomyError(f"{path}: theme #{number} needs at least an id and a description")
         if entry["id"] in seen:
             raise TaxonomyError(f"{path}: theme id '{entry['id']}' appears twice")
         seen.add(entry["id"])
-        theme = Theme(str(entry["id"]), str(entry.get("label") or entry["id"]), str(entry["description"]),
+        theme = Theme(str(entry["id"]), str(entry.get("label") or entry["id"]), str(entry.get("description") or ""),
                       [str(e) for e in entry.get("examples") or []], [str(k) for k in entry.get("keywords") or []],
                       [str(c) for c in entry.get("counter_examples") or []])
         for keyword in theme.keywords:

@@ -3,6 +3,7 @@ URL so a copied address shares the exact view) and safe rendering of untrusted t
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -23,16 +24,39 @@ def index_location() -> Path:
     return default_index_dir()
 
 
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
 def current_index(show_message: bool = True) -> Index | None:
-    """The index at DIPLODASH_INDEX, loaded once per process and again only when it is rebuilt."""
+    """The index at DIPLODASH_INDEX, loaded once per process and again only when it is rebuilt.
+    On a first run with no index at the default place, the sample corpus is built first."""
     path = index_location()
     manifest = path / "manifest.json"
+    if not manifest.exists() and "DIPLODASH_INDEX" not in os.environ and SAMPLE.is_dir():
+        build_sample(path)
     try:
         return _cached_index(str(path.resolve()), manifest.stat().st_mtime if manifest.exists() else 0.0)
     except IndexUnavailable as error:
         if show_message:
             st.info(f"{error}. Or add articles on the **Corpus** page.")
         return None
+
+
+def build_sample(path: Path) -> None:
+    from .build import BuildError, build
+
+    with st.status("First run: building the index of the sample corpus…", expanded=True) as status:
+        bar = st.progress(0.0, text="reading the sample articles")
+
+        def progress(stage, done, total):
+            if stage == "embed" and total:
+                bar.progress(min(done / total, 1.0), text=f"embedding {done:,} of {total:,} paragraphs")
+
+        try:
+            build([SAMPLE], path, progress=progress, wait=0)
+            status.update(label="Sample index built", state="complete", expanded=False)
+        except BuildError as error:
+            status.update(label=f"Could not build the sample index: {error}", state="error")
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
