@@ -6,15 +6,13 @@ then run a search (which loads the model). Community Cloud's smallest allotment 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from serving import chromium_page, streamlit_server  # noqa: E402
 
 
 def resident_mb(pid: int) -> tuple[float, float]:
@@ -27,29 +25,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", default=str(ROOT / "data" / "index"))
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                               "--server.headless", "true"], cwd=ROOT, env={**os.environ, "DIPLODASH_INDEX": args.index},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     readings = []
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with streamlit_server(args.index) as (server, url):
         readings.append(("server up", *resident_mb(server.pid)))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}")
+        with chromium_page() as page:
+            page.goto(url)
             page.wait_for_selector("h1:has-text('Overview')", timeout=120_000)
             page.wait_for_selector(".js-plotly-plot", timeout=60_000)
             for name, heading in [("Themes", "Themes over time"), ("Speakers", "Who speaks"), ("Articles", "Articles")]:
@@ -66,10 +46,6 @@ def main() -> None:
                 page.wait_for_selector(".st-key-best_match", timeout=120_000)
                 page.wait_for_timeout(1000)
             readings.append(("after two searches (model loaded)", *resident_mb(server.pid)))
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(f"# bench/memory.py  {time.strftime('%Y-%m-%d %H:%M')}  index: {args.index}")
     print(f"{'moment':<38}{'resident MB':>12}{'peak MB':>10}")
     for moment, current, peak in readings:

@@ -58,42 +58,16 @@ def timed(action, repeat: int = 3) -> float:
 def first_paint(index: Path) -> tuple[float, float]:
     """Seconds from `streamlit run` being up (health check answers) to the Overview title and to its
     numbers, in Debian's Chromium driven by Playwright."""
-    import socket
-    import subprocess
-    import urllib.request
+    sys.path.insert(0, str(ROOT / "bench"))
+    from serving import chromium_page, streamlit_server
 
-    from playwright.sync_api import sync_playwright
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DIPLODASH_INDEX": str(index)}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                               "--server.headless", "true"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            page = browser.new_page()
-            started = time.perf_counter()
-            page.goto(f"http://127.0.0.1:{port}")
-            page.wait_for_selector("h1:has-text('Overview')", timeout=120_000)
-            title = time.perf_counter() - started
-            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
-            numbers = time.perf_counter() - started
-            browser.close()
-        return title, numbers
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with streamlit_server(index) as (_, url), chromium_page() as page:
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector("h1:has-text('Overview')", timeout=120_000)
+        title = time.perf_counter() - started
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
+        return title, time.perf_counter() - started
 
 
 def main() -> None:
