@@ -267,10 +267,11 @@ def _html_fragment(doc: Document, text: str) -> Article:
 
 
 def _first(mapping: dict, keys) -> str | None:
+    """The first non-empty value among `keys`, as text."""
     for key in keys:
         value = mapping.get(key)
         if value not in (None, "") and not (isinstance(value, float) and value != value):
-            return str(value) if not hasattr(value, "year") else value
+            return str(value)
     return None
 
 

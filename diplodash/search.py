@@ -17,7 +17,8 @@ LEXICAL_WEIGHT = 0.25
 RARE_SHARE = 0.02  # a term in fewer than 2% of paragraphs counts as rare
 _STOP = set("the a an and or of to in on for with at by from as is are was were be been this that these those it its "
             "their our we they he she his her not no but if than then so such will would should can could may might "
-            "has have had do does did about into over under between after before more most any all some".split())
+            "has have had do does did about into over under between after before more most any all some what who whom "
+            "which when where why how did does do say said says".split())
 
 
 def top_k(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None,
