@@ -26,7 +26,7 @@ keep = st.checkbox("Keep the articles already in the index", value=bool(previous
 if st.button("Build the index", type="primary", key="build"):
     inputs = list(previous) if keep else []
     if uploads:
-        target = Path("data/uploads") / time.strftime("%Y%m%d-%H%M%S")
+        target = location.parent / "uploads" / time.strftime("%Y%m%d-%H%M%S")  # beside the index
         target.mkdir(parents=True, exist_ok=True)
         for upload in uploads:
             (target / Path(upload.name).name).write_bytes(upload.getvalue())  # the bare name: no path from the browser

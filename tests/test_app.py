@@ -167,3 +167,30 @@ print("torch" in sys.modules, "sentence_transformers" in sys.modules)
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "False False", result.stderr[-2000:]
+
+
+def test_corpus_page_uploads_are_safe_and_a_failed_build_keeps_the_index(tmp_path, monkeypatch, real_embedder):
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("../../escaped.txt", inputs.PLAIN_ARTICLE)
+        z.writestr("inner/ok.txt", inputs.PLAIN_ARTICLE)
+    at = app(tmp_path / "data" / "index", monkeypatch, "corpus")
+    uploader = at.file_uploader(key="uploads")
+    assert {".txt", ".md", ".csv", ".jsonl", ".html", ".xml", ".zip"} <= set(uploader.allowed_type)
+    assert ".exe" not in uploader.allowed_type and ".py" not in uploader.allowed_type
+    uploader.set_value([("articles.zip", archive.getvalue(), "application/zip")]).run()
+    at.button(key="build").click().run()
+    assert not at.exception and at.status[0].label.startswith("Built 1 articles")
+    report = at.dataframe[0].value
+    assert report.reason.str.contains("unsafe path inside zip").any()
+    assert not list(tmp_path.rglob("escaped.txt")) and not (ROOT.parent / "escaped.txt").exists()
+    before = (tmp_path / "data" / "index" / "paragraphs.parquet").read_bytes()
+    at = app(tmp_path / "data" / "index", monkeypatch, "corpus")
+    at.checkbox(key="keep").uncheck().run()
+    at.file_uploader(key="uploads").set_value([("empty.txt", b"", "text/plain")]).run()
+    at.button(key="build").click().run()
+    assert at.status[0].label == "Build failed: the previous index is unchanged"
+    assert (tmp_path / "data" / "index" / "paragraphs.parquet").read_bytes() == before
