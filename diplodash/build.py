@@ -13,7 +13,7 @@ from filelock import FileLock, Timeout
 
 from . import __version__
 from .articles import Article, read_articles
-from .embeddings import Embedder, EmbeddingCache, default_cache_dir, model_name, text_key
+from .embeddings import Embedder, EmbeddingCache, default_cache_dir, text_key
 from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, recover, remove_stale_staging, write_index
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents

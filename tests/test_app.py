@@ -1,5 +1,4 @@
 """Every dashboard page through streamlit's AppTest, on a small index built in the test session."""
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 

@@ -3,7 +3,6 @@
 Screenshots of every page go to the folder this test prints (DIPLODASH_SCREENSHOTS or a temp dir).
 """
 import os
-import shutil
 import socket
 import subprocess
 import sys

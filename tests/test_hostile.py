@@ -1,5 +1,4 @@
 """Nothing lost, nothing injected: hostile inputs, killed builds, damaged caches, concurrency."""
-import os
 import random
 import signal
 import subprocess

@@ -118,7 +118,6 @@ def test_timeline_shares_and_the_paragraphs_behind_a_point():
 def test_discover_proposes_themes_from_unclaimed_paragraphs(tmp_path):
     import yaml
 
-    from diplodash.cli import main
     from diplodash.discovery import as_taxonomy_stub, discover
 
     rng = np.random.default_rng(0)
