@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     discover.add_argument("--min-size", type=int, default=5)
     discover.add_argument("--export", default=None, metavar="FILE", help="write the proposals as taxonomy YAML stubs")
 
+    export = commands.add_parser("export-onnx", help="export the model for fast searches (ONNX Runtime)")
+    export.add_argument("--model", default=None, help="sentence-transformers model name or path")
+
     speakers = commands.add_parser("speakers", help="who is quoted, how often")
     speakers.add_argument("--index", default=None)
     speakers.add_argument("--top", type=int, default=20)
@@ -53,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return {"build": _build, "search": _search, "info": _info, "speakers": _speakers,
-                "retag": _retag, "discover": _discover}[args.command](args)
+                "retag": _retag, "discover": _discover,
+                "export-onnx": _export_onnx}[args.command](args)
     except IndexUnavailable as error:
         print(f"diplodash: {error}", file=sys.stderr)
         return 2
@@ -159,6 +163,22 @@ def _retag(args) -> int:
     info = manifest["themes"]
     print(f"retagged {manifest['counts']['paragraphs']} paragraphs with {len(info['labels'])} themes "
           f"({len(info['calibrated'])} with calibrated thresholds) in {manifest['timings']['retag_s']:.1f} s")
+    return 0
+
+
+def _export_onnx(args) -> int:
+    from .embeddings import export_onnx, model_name, onnx_folder
+
+    name = model_name(args.model)
+    if (onnx_folder(name) / "model.onnx").exists():
+        print(f"already exported: {onnx_folder(name)}")
+        return 0
+    folder = export_onnx(name)
+    if folder is None:
+        print("diplodash: this model cannot be exported (or does not agree with torch); searches use torch",
+              file=sys.stderr)
+        return 1
+    print(f"exported {name} to {folder}: searches now embed queries with ONNX Runtime")
     return 0
 
 

@@ -6,8 +6,10 @@ path or another hub name can be given with --model or DIPLODASH_MODEL.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import threading
 import time
 import uuid
@@ -176,3 +178,127 @@ def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "diplodash" / "embeddings"
 
+
+
+# ---------------------------------------------------------------- queries through ONNX Runtime
+
+_AGREEMENT_TEXTS = ["China and Russia oppose bloc confrontation.", "Sanctions on banks and energy companies.",
+                    "The two leaders agreed to deepen their strategic partnership.", "A ceasefire is needed now.",
+                    "Climate finance for developing countries must be delivered."]
+
+
+class OnnxEncoder:
+    """The same model exported to ONNX (fp32): 4 ms per query instead of 14 ms with torch, and no
+    torch import in a process that only searches. Exported once per cache folder."""
+
+    def __init__(self, folder: Path):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        meta = json.loads((folder / "meta.json").read_text())
+        self.name = meta["model"]
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(meta["max_seq_length"])
+        self.tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+
+
+def onnx_folder(name: str, cache_root: str | Path | None = None) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "__", name).strip("_")[-120:]
+    return Path(cache_root or default_cache_dir()).parent / "onnx" / slug
+
+
+def export_onnx(name: str, cache_root: str | Path | None = None) -> Path | None:
+    """Export a mean-pooling, normalising sentence-transformers model to ONNX; keep it only if it
+    agrees with torch (cosine >= 0.999 on fixed sentences). None when that cannot be done."""
+    target = onnx_folder(name, cache_root)
+    try:
+        import onnxruntime  # noqa: F401
+        import torch
+
+        model = load_model(name)
+        pooling = getattr(model[1], "pooling_mode", None) if len(model) > 1 else None
+        if hasattr(model[1], "get_pooling_mode_str"):  # sentence-transformers < 6
+            pooling = model[1].get_pooling_mode_str()
+        if pooling != "mean" or len(model) < 3 or type(model[2]).__name__ != "Normalize":
+            return None
+        bert = model[0].auto_model.eval()
+
+        class Hidden(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+
+        sample = model.tokenizer(_AGREEMENT_TEXTS[:2], padding=True, return_tensors="pt")
+        staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}"
+        staging.mkdir(parents=True)
+        batch, sequence = torch.export.Dim("batch"), torch.export.Dim("sequence", max=512)
+        shapes = {key: {0: batch, 1: sequence} for key in ("input_ids", "attention_mask", "token_type_ids")}
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the exporter is chatty about axis names
+            torch.onnx.export(Hidden(bert), (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+                              str(staging / "model.onnx"), input_names=list(shapes), output_names=["hidden"],
+                              dynamic_shapes=shapes, dynamo=True, external_data=False, verbose=False)
+        model.tokenizer.backend_tokenizer.save(str(staging / "tokenizer.json"))
+        (staging / "meta.json").write_text(json.dumps({"model": name, "max_seq_length": int(model.max_seq_length)}))
+        agreement = float((OnnxEncoder(staging).encode(_AGREEMENT_TEXTS) *
+                           Embedder(name).encode(_AGREEMENT_TEXTS)).sum(axis=1).min())
+        if agreement < 0.999:
+            shutil.rmtree(staging, ignore_errors=True)
+            return None
+        if target.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+        return target
+    except Exception:  # any exporter or runtime failure: queries fall back to torch
+        return None
+
+
+class QueryEmbedder:
+    """Embeds search queries through ONNX Runtime when an export of the model exists, else through
+    torch. Exporting needs torch and about 1 GB for a moment, so a dashboard never exports on its
+    own (Community Cloud allows 690 MB): `diplodash export-onnx` does, or export=True."""
+
+    def __init__(self, name: str, cache_root: str | Path | None = None, export: bool = False):
+        self.name = name
+        self.cache_root = cache_root
+        self.export = export
+        self._encoder = None
+        self._lock = threading.Lock()
+
+    @property
+    def runtime(self) -> str:
+        return "onnx" if isinstance(self._encoder, OnnxEncoder) else "torch"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = self._load()
+        return self._encoder.encode(texts)
+
+    def _load(self):
+        folder = onnx_folder(self.name, self.cache_root)
+        if os.environ.get("DIPLODASH_QUERY_RUNTIME", "onnx") == "onnx":
+            try:
+                if (folder / "model.onnx").exists() or (self.export and export_onnx(self.name, self.cache_root)):
+                    return OnnxEncoder(folder)
+            except Exception:  # a damaged export: use torch rather than fail the search
+                pass
+        return Embedder(self.name)

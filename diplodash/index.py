@@ -185,9 +185,9 @@ class Index:
     @property
     def embedder(self):
         if self._embedder is None:
-            from .embeddings import Embedder  # torch loads only when a query needs it
+            from .embeddings import QueryEmbedder  # the model loads only when a query needs it
 
-            self._embedder = Embedder(self.model)
+            self._embedder = QueryEmbedder(self.model)
         return self._embedder
 
     def search(self, query: str, k: int = 10, **filters) -> pd.DataFrame:

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Searches in tests use torch; test_model checks the ONNX path once (an export takes ~10 s).
+os.environ.setdefault("DIPLODASH_QUERY_RUNTIME", "torch")
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "xi-meets-lavrov.txt"
 CORPORA = SHARED / "corpora"

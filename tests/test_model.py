@@ -1,6 +1,7 @@
 """The real embedding model, loaded offline from the installed package, end to end."""
 import json
 
+import numpy as np
 import pytest
 
 import diplodash
@@ -62,3 +63,18 @@ def test_seed_paragraphs_get_the_themes_they_are_about(seed_index):
     assert "middle-east" in themes_of("humanitarian aid to Gaza")
     assert themes_of("Multipolar world") <= {"multipolarity"}
     assert seed_index.manifest["themes"]["calibrated"]  # thresholds from data/theme_thresholds.yaml
+
+
+def test_onnx_query_encoder_agrees_with_torch(tmp_path, monkeypatch, real_embedder):
+    """Without an export a search uses torch; `export=True` (the CLI's export-onnx) makes one."""
+    from diplodash.embeddings import QueryEmbedder, onnx_folder
+
+    monkeypatch.setenv("DIPLODASH_QUERY_RUNTIME", "onnx")
+    assert QueryEmbedder(real_embedder.name, cache_root=tmp_path / "embeddings").encode(["x"]).shape == (1, 384)
+    queries = QueryEmbedder(real_embedder.name, cache_root=tmp_path / "embeddings", export=True)
+    texts = ["Moscow backs the security initiative that Beijing put forward", "a ceasefire and humanitarian aid"]
+    vectors = queries.encode(texts)
+    assert queries.runtime == "onnx" and (onnx_folder(real_embedder.name, tmp_path / "embeddings") / "model.onnx").exists()
+    assert (vectors * real_embedder.encode(texts)).sum(axis=1).min() > 0.999
+    again = QueryEmbedder(real_embedder.name, cache_root=tmp_path / "embeddings")
+    np.testing.assert_allclose(again.encode(texts), vectors, atol=1e-6)  # the export is reused, not redone
