@@ -202,20 +202,19 @@ def _discover(args) -> int:
 
 
 def _speakers(args) -> int:
+    import pandas as pd
+
     from .index import load_index
     from .queries import speaker_counts
 
     table = speaker_counts(load_index(args.index).paragraphs, groups=args.groups, top=args.top)
     print(f"{'statements':>10}  {'articles':>8}  {'first':<10}  {'last':<10}  {'group' if args.groups else 'speaker'}")
     for row in table.itertuples():
-        first = row.first.date() if pd_notna(row.first) else "-"
-        last = row.last.date() if pd_notna(row.last) else "-"
+        first = row.first.date() if pd.notna(row.first) else "-"
+        last = row.last.date() if pd.notna(row.last) else "-"
         print(f"{row.statements:>10}  {row.articles:>8}  {str(first):<10}  {str(last):<10}  {row.speaker}")
     return 0
 
-
-def pd_notna(value) -> bool:
-    return value is not None and value == value
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ def model_location(name: str) -> str:
     return name
 
 
+def model_slug(name: str) -> str:
+    """A folder name for a model name or path."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "__", name).strip("_")[-120:]
+
+
 def text_key(text: str) -> str:
     return digest(text)
 
@@ -102,8 +107,7 @@ class EmbeddingCache:
     """
 
     def __init__(self, root: str | Path, model: str, dim: int | None = None):
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "__", model).strip("_")[-120:]
-        self.folder = Path(root) / slug
+        self.folder = Path(root) / model_slug(model)
         self.dim = dim
         self._vectors: dict[str, np.ndarray] = {}
         self.rejected: list[str] = []
@@ -214,8 +218,7 @@ class OnnxEncoder:
 
 
 def onnx_folder(name: str, cache_root: str | Path | None = None) -> Path:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "__", name).strip("_")[-120:]
-    return Path(cache_root or default_cache_dir()).parent / "onnx" / slug
+    return Path(cache_root or default_cache_dir()).parent / "onnx" / model_slug(name)
 
 
 def export_onnx(name: str, cache_root: str | Path | None = None) -> Path | None:

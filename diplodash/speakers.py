@@ -261,16 +261,23 @@ class ArticleSpeakers:
             self.roles[name] = role
         return name
 
-    def resolve_short(self, token: str) -> str | None:
-        """A surname or given name: the last person in this article with it, else a unique known person."""
-        key = name_key(token)
+    def _in_article(self, token: str, full_names_only: bool) -> str | None:
+        """The person named most recently in this article whose given name or surname is `token`."""
+        key = name_key(_strip_possessive(token))
         if not key:
             return None
         for person in reversed(self.people):
             tokens = name_key(person).split()
-            if tokens and key in (tokens[0], tokens[-1]):
+            if tokens and key in (tokens[0], tokens[-1]) and (len(tokens) > 1 or not full_names_only):
                 return person
-        known = self.tables.by_short.get(key, [])
+        return None
+
+    def resolve_short(self, token: str) -> str | None:
+        """A surname or given name: the last person in this article with it, else a unique known person."""
+        person = self._in_article(token, full_names_only=False)
+        if person:
+            return person
+        known = self.tables.by_short.get(name_key(_strip_possessive(token)), [])
         return known[0] if len(known) == 1 else None
 
     def _is_person(self, name: str, text: str, end: int) -> bool:
@@ -327,9 +334,9 @@ class ArticleSpeakers:
                 found.append(Mention(start, match.end(), "name", name, person=self.register(name, role), role=role))
         for match in re.finditer(r"\b[A-Z][a-zà-ÿ'’-]+\b", text):
             if free(match.start(), match.end()) and match.group(0) not in _NOT_PERSON:
-                person = self._short_in_article(match.group(0))
+                person = self._in_article(match.group(0), full_names_only=True)
                 if person is None and _VERB.match(text, match.end() + 1):
-                    person = self.resolve_short(_strip_possessive(match.group(0)))  # "Putin claims ..."
+                    person = self.resolve_short(match.group(0))  # "Putin claims ..."
                 if person:
                     found.append(Mention(match.start(), match.end(), "short", match.group(0), person=person))
         for match in _GROUP_RE.finditer(text):
@@ -351,14 +358,6 @@ class ArticleSpeakers:
                 if m.person in self.recent:
                     self.recent.remove(m.person)
                 self.recent.append(m.person)
-
-    def _short_in_article(self, token: str) -> str | None:
-        key = name_key(_strip_possessive(token))
-        for person in reversed(self.people):
-            tokens = name_key(person).split()
-            if tokens and len(tokens) > 1 and key in (tokens[0], tokens[-1]):
-                return person
-        return None
 
     def attribute(self, text: str, turn_speaker: Attribution | None = None) -> tuple[list[Attribution], list[str]]:
         """Attributions in a paragraph, and the persons it names without quoting them."""
