@@ -1,11 +1,26 @@
 """Charts: pure functions from the query tables to plotly figures (no streamlit here)."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
 TEMPLATE = "plotly_white"
+
+
+def _escaped(data: pd.DataFrame, columns) -> pd.DataFrame:
+    """Plotly renders <b>, <a href> and friends inside labels: names and titles from the corpus
+    must show as written, so their markup characters become entities plotly prints literally."""
+    data = data.copy()
+    for column in filter(None, columns):
+        data[column] = data[column].map(lambda v: html.escape(v, quote=False) if isinstance(v, str) else v)
+    return data
+
+
+def _title(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _empty(message: str) -> go.Figure:
@@ -21,9 +36,12 @@ def theme_timeline(table: pd.DataFrame, measure: str = "share", labels: dict | N
     if table.empty:
         return _empty("No tagged paragraphs in this selection")
     data = table.assign(label=table["theme"].map(labels or {}).fillna(table["theme"]))
+    if split:
+        data["group"] = data[split]  # the raw value travels back with a clicked point
+    data = _escaped(data, ["label", split])
     value = "share" if measure == "share" else "paragraphs"
     figure = px.line(data, x="period", y=value, color="label", markers=True, facet_row=split,
-                     custom_data=["theme", "period"] + ([split] if split else []),
+                     custom_data=["theme", "period"] + (["group"] if split else []),
                      hover_data={"paragraphs": True, "total": True, "share": ":.1%"},
                      labels={"period": "", "share": "share of paragraphs", "paragraphs": "paragraphs", "label": "theme"})
     if value == "share":
@@ -44,6 +62,7 @@ def heatmap(table: pd.DataFrame, rows: str, columns: str, value: str, labels: di
     for axis in (rows, columns):
         if axis == "theme":
             data[axis] = data[axis].map(labels or {}).fillna(data[axis])
+    data = _escaped(data, [rows, columns])
     matrix = data.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum", fill_value=0)
     figure = px.imshow(matrix, aspect="auto", color_continuous_scale="Blues",
                        text_auto=".0%" if percent else True, labels={"color": value})
@@ -55,8 +74,8 @@ def bar(table: pd.DataFrame, category: str, value: str, title: str = "", color: 
     """Horizontal bars, largest on top."""
     if table.empty:
         return _empty("Nothing to show for this selection")
-    data = table.sort_values(value)
-    figure = px.bar(data, x=value, y=category, orientation="h", title=title, color=color,
+    data = _escaped(table.sort_values(value), [category, color])
+    figure = px.bar(data, x=value, y=category, orientation="h", title=_title(title), color=color,
                     color_discrete_sequence=["#2c6fbb"])
     figure.update_layout(template=TEMPLATE, height=max(260, 24 * len(data) + 100), yaxis_title="", xaxis_title=value,
                          showlegend=False)
@@ -67,6 +86,6 @@ def activity(table: pd.DataFrame, title: str = "") -> go.Figure:
     """One speaker's statements per period."""
     if table.empty:
         return _empty("No dated statements in this selection")
-    figure = px.bar(table, x="period", y="statements", title=title, color_discrete_sequence=["#2c6fbb"])
+    figure = px.bar(table, x="period", y="statements", title=_title(title), color_discrete_sequence=["#2c6fbb"])
     figure.update_layout(template=TEMPLATE, height=300, xaxis_title="", yaxis_title="statements")
     return figure

@@ -11,8 +11,8 @@ if paragraphs is not None:
     chosen = st.selectbox(f"Article ({len(articles)} match the filters)", list(names), format_func=names.get,
                           key="article", index=0)
     article = articles.set_index("article_id").loc[chosen]
-    st.subheader(article.title, anchor=False)
-    st.caption(f"{article.source} · {article.date_precision or 'no'} date · {article.path}")
+    st.subheader(plain(article.title), anchor=False)
+    st.caption(f"{plain(article.source)} · {article.date_precision or 'no'} date · {plain(article.path)}")
     if isinstance(article.url, str) and article.url.startswith(("http://", "https://")):
         st.link_button("Open the original", article.url)
     labels = index.theme_labels

@@ -23,7 +23,7 @@ if paragraphs is not None:
         st.plotly_chart(charts.activity(query(index, filters, speaker_periods, "month", [speaker]), f"{speaker}: statements per month"),
                         key="activity")
         said = query(index, filters, statements, speaker).merge(index.articles[["article_id", "title", "url"]], on="article_id")
-        st.subheader(f"{speaker}: {len(said)} statements")
+        st.subheader(f"{plain(speaker)}: {len(said)} statements")
         table = said[["published", "source", "title", "text", "url"]]
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={"url": st.column_config.LinkColumn("link"),

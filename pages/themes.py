@@ -20,7 +20,7 @@ if paragraphs is not None:
     if points:
         theme, period, *group = points[0]["customdata"]
         behind = theme_paragraphs(paragraphs, theme, period, granularity, split, group[0] if group else None)
-        st.subheader(f"{labels.get(theme, theme)} · {str(period)[:10]} · {len(behind)} paragraphs")
+        st.subheader(f"{plain(labels.get(theme, theme))} · {str(period)[:10]} · {len(behind)} paragraphs")
         for row in behind.head(50).itertuples():
             st.markdown(f"**{plain(row.source)}** · {row.published:%Y-%m-%d} — {plain(row.text)}")
     else:

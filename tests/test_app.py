@@ -1,4 +1,6 @@
 """Every dashboard page through streamlit's AppTest, on a small index built in the test session."""
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -118,20 +120,41 @@ def test_search_page_hybrid_results_and_more_like_this(app_index, monkeypatch):
     assert len(at.dataframe[0].value) == 20
 
 
-def test_articles_page_marks_speakers_and_never_renders_markup(app_index, tmp_path, monkeypatch):
-    # Ingestion strips tags, so plant the hostile text the way another tool could have written it.
+HOSTILE_TITLE = "<img src=t onerror=alert(2)> Hostile paragraph test"
+HOSTILE_SPEAKER = "<b>Bold</b> [me](javascript:alert(3))"
+
+
+@pytest.fixture(scope="module")
+def hostile_index(app_index, tmp_path_factory):
+    """Ingestion strips tags, so plant hostile text, title and speaker the way another tool could have."""
     from diplodash.index import read_tables, write_index
 
     manifest, articles, paragraphs, _ = read_tables(app_index)
     row = paragraphs.index[paragraphs.text.str.startswith("Minister Jonas Berg said")][0]
     paragraphs.loc[row, "text"] = "Minister Jonas Berg said <img src=x onerror=alert(1)> and [click](javascript:alert(1)) **bold**"
-    write_index(tmp_path / "index", articles, paragraphs, app_index / "embeddings.npy", manifest)
-    at = app(tmp_path / "index", monkeypatch, "articles")
-    hostile = articles[articles.title == "Hostile paragraph test"].article_id.iloc[0]
+    paragraphs.at[row, "speakers"] = ["Jonas Berg", HOSTILE_SPEAKER]
+    articles.loc[articles.title == "Hostile paragraph test", "title"] = HOSTILE_TITLE
+    out = tmp_path_factory.mktemp("hostile") / "index"
+    write_index(out, articles, paragraphs, app_index / "embeddings.npy", manifest)
+    return out
+
+
+def test_articles_page_marks_speakers_and_never_renders_markup(hostile_index, monkeypatch):
+    at = app(hostile_index, monkeypatch, "articles")
+    hostile = diplodash.load_index(hostile_index).articles.query("title == @HOSTILE_TITLE").article_id.iloc[0]
     at.selectbox(key="article").set_value(hostile).run()
     body = [m.value for m in at.markdown if "onerror" in m.value][0]
     assert "\\<img" in body and "\\[click\\]\\(javascript" in body and "\\*\\*bold\\*\\*" in body
-    assert any("**Speakers:** Jonas Berg" in c.value for c in at.caption)
+    assert at.subheader[0].value.startswith("\\<img src=t onerror=alert\\(2\\)\\>")
+    assert any("**Speakers:** Jonas Berg, \\<b\\>Bold" in c.value for c in at.caption)
+
+
+def test_speaker_names_show_as_text_in_headings_and_charts(hostile_index, monkeypatch):
+    at = app(hostile_index, monkeypatch, "speakers", speaker=HOSTILE_SPEAKER)
+    assert at.selectbox(key="speaker").value == HOSTILE_SPEAKER
+    assert at.subheader[-1].value == "\\<b\\>Bold\\</b\\> \\[me\\]\\(javascript\\:alert\\(3\\)\\): 1 statements"
+    charts = " ".join(json.dumps(json.loads(chart.proto.spec), ensure_ascii=False) for chart in at.get("plotly_chart"))
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in charts and "<b>Bold" not in charts
 
 
 def test_corpus_page_builds_from_a_folder_and_reports_errors(tmp_path, monkeypatch, real_embedder):

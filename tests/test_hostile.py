@@ -182,3 +182,28 @@ def test_two_builds_at_once_take_turns(tmp_path, fake_embedder):
         thread.join()
     assert len(outcomes) == 2 and all(isinstance(o, dict) for o in outcomes)
     assert len(diplodash.load_index(tmp_path / "index").articles) == 1
+
+
+def test_a_build_in_another_process_holds_the_lock(tmp_path, fake_embedder):
+    """Two users, two processes: the loser is told at once (wait=0) and the live index is untouched."""
+    from . import inputs
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    inputs.write_plain(folder)
+    index = tmp_path / "index"
+    diplodash.build([folder], index, embedder=fake_embedder)
+    before = {p.name: p.read_bytes() for p in index.iterdir() if p.is_file()}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from diplodash.build import exclusive\n"
+         "with exclusive(sys.argv[1]):\n    print('locked', flush=True); time.sleep(30)", str(index)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(diplodash.BuildError, match="another build of .* is running"):
+            diplodash.build([folder], index, embedder=fake_embedder, wait=0)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert {p.name: p.read_bytes() for p in index.iterdir() if p.is_file()} == before
+    assert diplodash.build([folder], index, embedder=fake_embedder, wait=5)["counts"]["articles"] == 1
