@@ -4,7 +4,8 @@
 
 Thresholds are calibrated on the `calibration` half and every figure is measured on the `test`
 half: per-theme precision / recall / F1 and macro-F1 for DiploDash, a keyword-only baseline and
-(with --bertopic, needs requirements-bench.txt) BERTopic zero-shot topic modelling.
+(with --bertopic, needs requirements-bench.txt) BERTopic zero-shot topic modelling; and, as the
+human ceiling, a second annotator's blind labels of the test half against the gold labels.
 """
 from __future__ import annotations
 
@@ -123,6 +124,8 @@ def main() -> None:
             line += f"{'':>5}{p:4.2f} {r:4.2f} {f:4.2f}" if r == r else f"{'(no test positives)':>21}"
         print(line)
     print(f"{'macro-F1':<26}" + "".join(f"{results[name][1]:>21.3f}" for name in systems))
+    print(f"{'second annotator':<26}{second_annotator_agreement(ids):>21.3f}   (blind relabelling of the test half, scored "
+          "against the gold labels: the ceiling a tagger can be judged against)")
     print("systems: " + "; ".join(systems))
     print("thresholds (calibration half): " + ", ".join(f"{k} {v:.3f}" for k, v in thresholds.items()))
     if args.write_thresholds:
@@ -132,6 +135,19 @@ def main() -> None:
                                       "# that maximised F1 on the calibration half of bench/gold/themes.csv.\n"
                                       + yaml.safe_dump(existing, sort_keys=True))
         print(f"wrote {DEFAULT_THRESHOLDS}")
+
+
+def second_annotator_agreement(ids) -> float:
+    """Macro-F1 of a second, blind annotation of the test half (bench/gold/themes-second-annotator.csv)."""
+    def labels(path, test_only=False):
+        with open(path, encoding="utf-8", newline="") as handle:
+            return {(r["key"], r["position"], r["text_hash"]): {t for t in r["themes"].split(";") if t}
+                    for r in csv.DictReader(handle) if not test_only or r["split"] == "test"}
+    gold, second = labels(GOLD, test_only=True), labels(GOLD.with_name("themes-second-annotator.csv"))
+    keys = [k for k in second if k in gold]
+    truth = np.array([[t in gold[k] for t in ids] for k in keys])
+    other = np.array([[t in second[k] for t in ids] for k in keys])
+    return macro_f1(other, truth, np.ones(len(keys), dtype=bool))
 
 
 def macro_f1(predicted, truth, mask) -> float:

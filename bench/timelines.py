@@ -1,7 +1,14 @@
 """Timeline speed: theme share per month split by source over N paragraphs (synthetic rows:
-random dates 2022-2024, 6 sources, 0-3 of 14 themes each).
+random dates 2022-2024, 6 sources, 0-3 of 14 themes each), with the theme lists held the way
+the index loads them (Arrow lists).
 
-    .venv/bin/python bench/timelines.py [--sizes 100000 1000000]
+Peer (--bertopic, needs requirements-bench.txt): BERTopic's `topics_over_time` per month on the
+same paragraphs and assignments (its model holds one topic per document, so each paragraph gets
+its first theme; documents are short stand-ins, fitted through BERTopic's manual topic modelling
+with empty embedding, reduction and clustering steps). It gives counts per month for all sources
+together; split by source would need `topics_per_class` on top.
+
+    .venv/bin/python bench/timelines.py [--sizes 100000 1000000] [--bertopic]
 """
 from __future__ import annotations
 
@@ -15,6 +22,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from diplodash.index import arrow_lists  # noqa: E402
 
 
 def synthetic(size: int, seed: int = 0) -> pd.DataFrame:
@@ -32,18 +41,38 @@ def synthetic(size: int, seed: int = 0) -> pd.DataFrame:
         "published": pd.to_datetime(start + rng.integers(0, span, size, dtype=np.int64)),
         "date_precision": np.where(rng.random(size) < 0.05, "year", "day"),
         "source": rng.choice(["White House", "Kremlin", "UN General Debate", "Global Times", "Xinhua", "MFA"], size),
-        "themes": [list(s) for s in splits], "speakers": [[] for _ in range(size)],
+        "themes": arrow_lists(pd.Series([list(s) for s in splits])), "speakers": [[] for _ in range(size)],
     })
+
+
+def bertopic_over_time(paragraphs: pd.DataFrame) -> float:
+    """Seconds for BERTopic's topics_over_time per month on the same rows (fit not counted)."""
+    from bertopic import BERTopic
+    from bertopic.backend import BaseEmbedder
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+
+    first = paragraphs["themes"].map(lambda t: t[0] if len(t) else "none")
+    topics, _ = pd.factorize(first)
+    docs = (first + " " + paragraphs["source"].str.lower()).tolist()
+    model = BERTopic(embedding_model=BaseEmbedder(), umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster())
+    model.fit(docs, embeddings=np.zeros((len(docs), 1)), y=topics)
+    months = paragraphs["published"].dt.to_period("M").dt.start_time.tolist()
+    started = time.perf_counter()
+    model.topics_over_time(docs, months)
+    return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--bertopic", action="store_true", help="also time BERTopic topics_over_time")
     args = parser.parse_args()
     from diplodash.queries import theme_timeline
 
     print(f"# bench/timelines.py  {time.strftime('%Y-%m-%d %H:%M')}")
-    print(f"{'paragraphs':>11}  {'month x source x theme, best of 3':>34}  {'rows out':>9}")
+    print(f"{'paragraphs':>11}  {'DiploDash, month x source x theme (best of 3)':>46}  {'rows out':>9}"
+          + (f"  {'BERTopic topics_over_time, month':>33}" if args.bertopic else ""))
     for size in args.sizes:
         paragraphs = synthetic(size)
         best, table = float("inf"), None
@@ -51,7 +80,8 @@ def main() -> None:
             started = time.perf_counter()
             table = theme_timeline(paragraphs, "month", by="source")
             best = min(best, time.perf_counter() - started)
-        print(f"{size:>11,}  {best * 1000:>31.0f} ms  {len(table):>9,}")
+        peer = f"  {bertopic_over_time(paragraphs) * 1000:>30.0f} ms" if args.bertopic else ""
+        print(f"{size:>11,}  {best * 1000:>43.0f} ms  {len(table):>9,}{peer}")
     print("target: <= 200 ms at 1M paragraphs")
 
 

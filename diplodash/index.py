@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 SCHEMA_VERSION = 1
 FILES = ("articles.parquet", "paragraphs.parquet", "embeddings.npy", "manifest.json")
@@ -45,7 +47,10 @@ def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataF
     staging.mkdir()
     try:
         articles.to_parquet(staging / "articles.parquet", index=False)
-        paragraphs.to_parquet(staging / "paragraphs.parquet", index=False)
+        # pandas cannot read back its own metadata for Arrow list dtypes: store them as plain lists.
+        plain_lists = {c: pd.Series(paragraphs[c].tolist(), index=paragraphs.index, dtype=object)
+                       for c in paragraphs if isinstance(paragraphs[c].dtype, pd.ArrowDtype)}
+        paragraphs.assign(**plain_lists).to_parquet(staging / "paragraphs.parquet", index=False)
         if theme_scores is not None:
             theme_scores.to_parquet(staging / THEME_SCORES, index=False)
         if isinstance(embeddings, Path):
@@ -146,7 +151,7 @@ def read_tables(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, n
     manifest = read_manifest(folder)
     try:
         articles = pd.read_parquet(folder / "articles.parquet")
-        paragraphs = pd.read_parquet(folder / "paragraphs.parquet")
+        paragraphs = read_paragraphs(folder / "paragraphs.parquet")
         embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
     except (OSError, ValueError) as error:
         raise IndexUnavailable(f"the index at {folder} is damaged ({error}); rebuild it") from None
@@ -154,6 +159,26 @@ def read_tables(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, n
         raise IndexUnavailable(f"the index at {folder} is inconsistent: {embeddings.shape[0]} vectors of "
                           f"dimension {embeddings.shape[1]} for {len(paragraphs)} paragraphs; rebuild it")
     return manifest, articles, paragraphs, embeddings
+
+
+def read_paragraphs(path: Path) -> pd.DataFrame:
+    table = pq.read_table(path)
+    if "themes" not in table.column_names:
+        return table.to_pandas()
+    order = table.column_names
+    paragraphs = table.drop_columns(["themes"]).to_pandas()
+    # Arrow-backed lists: timelines and theme filters flatten them without a Python loop.
+    paragraphs["themes"] = pd.arrays.ArrowExtensionArray(table.column("themes"))
+    return paragraphs[order]
+
+
+def arrow_lists(values: pd.Series) -> pd.Series:
+    """A column of string lists as pandas' Arrow list dtype (None becomes an empty list)."""
+    if isinstance(values.dtype, pd.ArrowDtype):
+        return values
+    lists = [list(v) if v is not None else [] for v in values]
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(lists, type=pa.list_(pa.string()))), index=values.index,
+                     name=values.name)
 
 
 class Index:

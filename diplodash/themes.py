@@ -46,7 +46,25 @@ class Theme:
             if keyword.endswith(r"\b"):
                 keyword = keyword[:-2] + r"(?:[^A-Za-z0-9]|$)"
             return "(?:" + keyword.replace(r"\d", "[0-9]").replace(r"\w", "[A-Za-z0-9_]") + ")"
-        return "|".join(native(k) for k in self.keywords) or None
+        return "|".join(native(part) for k in self.keywords for part in _alternatives(k)) or None
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """A pattern's top-level alternatives, so that each gets its own word-boundary rewrite."""
+    parts, depth, start, escaped = [], 0, 0, False
+    for position, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:position])
+            start = position + 1
+    return parts + [pattern[start:]]
 
 
 class TaxonomyError(ValueError):

@@ -73,7 +73,7 @@ def test_build_writes_themes_and_scores(tagged_index):
         assert set(row.themes) == tagged.get(row.paragraph_id, set())
     energy = index.paragraphs[index.paragraphs.text.str.contains("gas supply agreement")].paragraph_id.iloc[0]
     ranked = scores[scores.paragraph_id == energy].sort_values("score", ascending=False).theme.tolist()
-    assert set(ranked[:2]) == {"energy", "trade"}  # both keyword themes lead
+    assert {"energy", "trade"} <= set(ranked[:3])  # the keyword themes lead (a "grain corridor" also reads as Ukraine)
     assert index.theme_labels["arms-control"] == "Nuclear weapons and arms control"
 
 
