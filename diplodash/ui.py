@@ -27,9 +27,25 @@ def index_location() -> Path:
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
+def _through_navigation() -> None:
+    """When the first visit to a fresh server is a link to a page (/themes), Streamlit sees the
+    pages/ folder before app.py has declared the navigation and runs the page file on its own,
+    with a sidebar listing file names. Leave that legacy mode and rerun through app.py, once per
+    session, on its first run (a later rerun could swallow a button click)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if "_navigation_checked" in st.session_state:
+        return
+    st.session_state["_navigation_checked"] = True
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_index(show_message: bool = True) -> Index | None:
     """The index at DIPLODASH_INDEX, loaded once per process and again only when it is rebuilt.
     On a first run with no index at the default place, the sample corpus is built first."""
+    _through_navigation()
     path = index_location()
     manifest = path / "manifest.json"
     if not manifest.exists() and "DIPLODASH_INDEX" not in os.environ and SAMPLE.is_dir():

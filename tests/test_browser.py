@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,15 +44,8 @@ def plant_hostile_text(index: Path) -> None:
     write_index(index, articles, paragraphs, index / "embeddings.npy", manifest)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, real_embedder):
-    folder = tmp_path_factory.mktemp("corpus")
-    inputs.write_plain(folder)
-    inputs.write_jsonl(folder)
-    index = tmp_path_factory.mktemp("browser") / "index"
-    (folder / "hostile.txt").write_text("Hostile paragraph test\nPublished: 2025-01-01\n\nMinister Jonas Berg said hello.\n")
-    diplodash.build([folder, SEED], index, embedder=real_embedder, cache_dir=tmp_path_factory.mktemp("cache"))
-    plant_hostile_text(index)
+@contextmanager
+def running_app(index: Path):
     port = free_port()
     env = {**os.environ, "DIPLODASH_INDEX": str(index), "HF_HUB_OFFLINE": "1"}
     process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -68,9 +62,29 @@ def server(tmp_path_factory, real_embedder):
     else:
         process.kill()
         pytest.fail("streamlit did not start: " + process.stdout.read().decode()[-2000:])
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser_index(tmp_path_factory, real_embedder):
+    folder = tmp_path_factory.mktemp("corpus")
+    inputs.write_plain(folder)
+    inputs.write_jsonl(folder)
+    index = tmp_path_factory.mktemp("browser") / "index"
+    (folder / "hostile.txt").write_text("Hostile paragraph test\nPublished: 2025-01-01\n\nMinister Jonas Berg said hello.\n")
+    diplodash.build([folder, SEED], index, embedder=real_embedder, cache_dir=tmp_path_factory.mktemp("cache"))
+    plant_hostile_text(index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def server(browser_index):
+    with running_app(browser_index) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +120,7 @@ def test_search_finds_the_seed_statement_and_every_page_renders(server, page, sh
     box = page.get_by_label("Statement", exact=True).and_(page.locator("input"))
     box.fill("Moscow backs the security initiative that Beijing put forward")
     box.press("Enter")
-    best = page.locator(".st-key-best_match")
+    best = page.locator(".st-key-best_match:has-text('Best match')")  # the container fills in after it appears
     best.wait_for(timeout=90_000)
     text = best.inner_text()
     assert text.count("Lavrov said at the meeting") == 1 and "Global Security Initiative" in text
@@ -127,6 +141,31 @@ def test_search_finds_the_seed_statement_and_every_page_renders(server, page, sh
         assert not page.locator('[data-testid="stException"]').count(), f"{name} shows an exception"
         page.screenshot(path=str(shots / f"{number}-{name.lower()}.png"), full_page=True)
     assert len(list(shots.glob("[0-9]-*.png"))) == 6
+
+
+def test_a_link_to_a_page_opens_it_in_the_app_navigation_even_on_a_fresh_server(browser_index, page):
+    with running_app(browser_index) as url:
+        page.goto(f"{url}/speakers", wait_until="networkidle")
+        page.wait_for_selector("h1:has-text('Who speaks')", timeout=60_000)
+        page.wait_for_selector("[data-testid='stSidebarNav'] a:has-text('Overview')", timeout=30_000)
+        links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        assert [link.split()[-1] for link in links] == PAGES
+
+
+def test_clicking_a_timeline_point_lists_the_paragraphs_behind_it(server, page, shots):
+    page.goto(f"{server}/themes", wait_until="networkidle")
+    page.wait_for_selector("h1:has-text('Themes over time')", timeout=60_000)
+    points = page.locator(".st-key-timeline .js-plotly-plot .scatterlayer .points path")
+    points.first.wait_for(timeout=60_000)
+    box = min((points.nth(i).bounding_box() for i in range(points.count())), key=lambda b: b["y"])  # the highest share
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    heading = page.locator("h3:has-text(' paragraphs')").first
+    heading.wait_for(timeout=30_000)
+    theme, period, count = heading.inner_text().split(" · ")
+    shown = page.locator("[data-testid='stMarkdownContainer'] p:has-text(' — ')")
+    assert int(count.split()[0]) >= 1 and shown.count() == min(int(count.split()[0]), 50)
+    assert period[:4].isdigit() and theme
+    page.screenshot(path=str(shots / "themes-clicked-point.png"), full_page=True)
 
 
 def assert_nothing_injected(page) -> None:
@@ -158,7 +197,7 @@ def test_hostile_text_creates_no_element_in_the_dom(server, page, shots):
     box.wait_for(timeout=60_000)
     box.fill("Minister Jonas Berg said hello")
     box.press("Enter")
-    best = page.locator(".st-key-best_match")
+    best = page.locator(".st-key-best_match:has-text('Best match')")
     best.wait_for(timeout=90_000)
     assert "<img src=x onerror=alert(1)>" in best.inner_text() and HOSTILE_SPEAKER in best.inner_text()
     page.get_by_text("More like this").click()
