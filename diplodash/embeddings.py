@@ -206,6 +206,9 @@ class OnnxEncoder:
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        # Idle ONNX threads spin by default and starve the matrix product that follows each query
+        # (a 100k search took 24 ms instead of 12 on 2 cores).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str]) -> np.ndarray:
