@@ -1,7 +1,8 @@
 """Build throughput: paragraphs/s end to end (read, split, embed, write) next to raw
-`model.encode` paragraphs/s on the same paragraphs, plus a no-change rebuild.
+`model.encode` paragraphs/s on the same paragraphs, a no-change rebuild, and a rebuild after
+adding 10 articles (White House pages outside the sample).
 
-    .venv/bin/python bench/build.py [--paragraphs 2000]
+    .venv/bin/python bench/build.py [--paragraphs 5000]
 
 Reads a sample of ../shared/corpora (Kremlin rows, White House files, UN speeches); prints a table.
 """
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 CORPORA = ROOT.parent / "shared" / "corpora"
 
 
-def sample_inputs(work: Path, target: int) -> list[str]:
+def sample_inputs(work: Path, target: int) -> tuple[list[str], list[str]]:
     """Kremlin rows, White House files and UN speeches in equal shares until `target` paragraphs."""
     from diplodash.build import collect
 
@@ -41,12 +42,12 @@ def sample_inputs(work: Path, target: int) -> list[str]:
         chosen = [str(table)] + [str(p) for p in white_house[:step]] + [str(p) for p in speeches[:step]]
         if len(collect(chosen, [])[1]) >= target:
             break
-    return chosen
+    return chosen, [str(p) for p in white_house[step:step + 10]]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--paragraphs", type=int, default=2000)
+    parser.add_argument("--paragraphs", type=int, default=5000)
     args = parser.parse_args()
     if not CORPORA.exists():
         sys.exit(f"skipped: {CORPORA} is missing")
@@ -58,7 +59,7 @@ def main() -> None:
     from diplodash.embeddings import Embedder
 
     work = Path(tempfile.mkdtemp(prefix="diplodash-bench-"))
-    inputs = sample_inputs(work, args.paragraphs)
+    inputs, ten_more = sample_inputs(work, args.paragraphs)
     started = time.perf_counter()
     _, paragraphs = collect(inputs, [])
     read_seconds = time.perf_counter() - started
@@ -82,6 +83,10 @@ def main() -> None:
     started = time.perf_counter()
     again = diplodash.build(inputs, work / "index", cache_dir=work / "cache")
     rebuild_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    added = diplodash.build(inputs + ten_more, work / "index", cache_dir=work / "cache")
+    add_seconds = time.perf_counter() - started
+    n_added = added["counts"]["paragraphs"] - manifest["counts"]["paragraphs"]
 
     n = len(texts)
     unique = len(set(texts))
@@ -99,6 +104,9 @@ def main() -> None:
     print(f"{'  of which embedding (model load included)':<44}{timings['embed_s']:>10.1f}")
     print(f"{'  of which theme tagging':<44}{timings['tag_s']:>10.1f}")
     print(f"{'no-change rebuild (0 embedded)':<44}{rebuild_seconds:>10.1f}{'':>15}")
+    print(f"{'add 10 articles (rebuild with them)':<44}{add_seconds:>10.1f}{'':>15}   "
+          f"({n_added} new paragraphs, {added['n_embedded']} embedded, {added['n_documents_reused']} files reused; "
+          f"raw encode of {n_added} paragraphs at the rate above: {n_added / (n / raw_seconds):.1f} s)")
     print(f"attribution share of the build: {timings['attribute_s'] / full_seconds:.1%} (target <= 10%)")
     print(f"end to end / raw: {raw_seconds / full_seconds:.1%} (target >= 90%); "
           f"rebuild / build: {rebuild_seconds / full_seconds:.1%}; rebuild embedded {again['n_embedded']}")

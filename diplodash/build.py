@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +15,10 @@ from filelock import FileLock, Timeout
 from . import __version__
 from .articles import Article, read_articles
 from .embeddings import Embedder, EmbeddingCache, default_cache_dir, text_key
-from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, recover, remove_stale_staging, write_index
+from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_COLUMNS, recover, remove_stale_staging, write_index
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
-from .speakers import Tables, attribute
+from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
 from .themes import ThemeScorer, load_taxonomy, load_thresholds, tag_paragraphs, taxonomy_digest
 from .text import digest, fingerprint
 
@@ -60,9 +61,13 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     # A corpus folder may carry the offices and people of its own world (data/sample/roles.yaml).
     roles = list(roles) + [Path(i) / "roles.yaml" for i in inputs if (Path(i) / "roles.yaml").is_file()]
     extensions = [str(Path(i) / "themes.yaml") for i in inputs if (Path(i) / "themes.yaml").is_file()]
+    # Documents read by an earlier build with the same readers and tables are taken from it as they
+    # were (articles, paragraphs, speakers): a rebuild costs what changed, not the whole corpus.
+    reuse_key = digest(repr((__version__, source, sorted((columns or {}).items()),
+                             [Path(p).read_bytes() for p in (*DEFAULT_TABLES, *roles)])))
     with exclusive(out, wait):
         return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
-                      Tables.load(*roles), themes, extensions)
+                      Tables.load(*roles), themes, extensions, reuse_key)
 
 
 def _quiet(stage: str, done: int, total: int | None) -> None:
@@ -70,15 +75,19 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
 
 
 def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables, themes_path,
-           extensions=()) -> dict:
+           extensions=(), reuse_key: str | None = None) -> dict:
     started = time.perf_counter()
     taxonomy = load_taxonomy(themes_path, extensions)  # a broken taxonomy fails before any work is done
     problems: list[Problem] = []
-    articles, paragraphs = collect(inputs, problems, source, columns, progress)
+    previous = PreviousBuild.load(out, reuse_key)
+    articles, paragraphs = collect(inputs, problems, source, columns, progress, previous)
     if paragraphs.empty:
         raise BuildError("nothing valid to build: " + ("; ".join(map(str, problems[:5])) or "no input files found"))
     read_seconds = time.perf_counter() - started
-    paragraphs = attribute(articles, paragraphs, tables)
+    reused = paragraphs["speakers"].notna() if "speakers" in paragraphs else pd.Series(False, index=paragraphs.index)
+    fresh = attribute(articles, paragraphs[~reused].drop(columns=SPEAKER_COLUMNS, errors="ignore"), tables,
+                      merge=False)
+    paragraphs = merge_variants(pd.concat([paragraphs[reused], fresh]).loc[paragraphs.index], tables)
     attribute_seconds = time.perf_counter() - started - read_seconds
 
     embedder = embedder or Embedder(model)
@@ -102,6 +111,8 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "inputs": inputs,
         "errors": [vars(p) for p in problems],
+        "reuse_key": reuse_key,
+        "n_documents_reused": previous.used if previous else 0,
         "timings": {"read_s": round(read_seconds, 3), "attribute_s": round(attribute_seconds, 3),
                     "embed_s": round(embed_seconds, 3), "tag_s": round(tag_seconds, 3)},
         "themes": theme_info,
@@ -147,21 +158,84 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
         return manifest
 
 
+class PreviousBuild:
+    """What the index at `out` holds per input document, for a rebuild to take unchanged ones as
+    they are. Only an index built with the same readers, options and speaker tables qualifies."""
+
+    def __init__(self, articles: pd.DataFrame, paragraphs: pd.DataFrame, problems: list[dict]):
+        self.articles = {d: rows for d, rows in articles.groupby("document", sort=False)}
+        self.paragraphs = {a: rows for a, rows in paragraphs.groupby("article_id", sort=False)}
+        self.problems: dict[str, list[Problem]] = {}
+        for problem in problems:
+            if problem.get("document"):
+                self.problems.setdefault(problem["document"], []).append(
+                    Problem(problem["name"], problem["reason"], problem["level"], problem["document"]))
+        self.used = 0
+
+    @classmethod
+    def load(cls, out: Path, reuse_key: str | None) -> "PreviousBuild | None":
+        from .index import IndexUnavailable, read_manifest, read_paragraphs
+
+        try:
+            manifest = read_manifest(out)
+            if reuse_key is None or manifest.get("reuse_key") != reuse_key:
+                return None
+            articles = pd.read_parquet(out / "articles.parquet")
+            paragraphs = read_paragraphs(out / "paragraphs.parquet")
+        except (IndexUnavailable, OSError, ValueError):
+            return None
+        if "document" not in articles or "dedup_keys" not in articles:
+            return None
+        if any(c not in paragraphs for c in SPEAKER_COLUMNS):
+            return None
+        paragraphs = paragraphs[PARAGRAPH_COLUMNS + SPEAKER_COLUMNS].copy()
+        for column in SPEAKER_COLUMNS:  # parquet gives arrays back: the build works on lists
+            paragraphs[column] = paragraphs[column].map(list)
+        return cls(articles, paragraphs, manifest.get("errors") or [])
+
+    def take(self, document_key: str, problems: list[Problem]) -> list[tuple[dict, pd.DataFrame]] | None:
+        """The articles (rows and paragraphs) an unchanged document gave last time, or None."""
+        rows = self.articles.get(document_key)
+        if rows is None:
+            return None
+        self.used += 1
+        problems += self.problems.get(document_key, [])
+        empty = pd.DataFrame(columns=PARAGRAPH_COLUMNS + SPEAKER_COLUMNS)
+        return [(row, self.paragraphs.get(row["article_id"], empty)) for row in rows.to_dict("records")]
+
+
+def document_key(document) -> str:
+    return digest(repr((document.name, document.format, document.url, sorted(document.meta.items()))), 8) + \
+        hashlib.blake2b(document.data, digest_size=12).hexdigest()
+
+
 def collect(inputs: list[str], problems: list[Problem], source: str | None = None, columns: dict | None = None,
-            progress: Progress = _quiet) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read every input into the articles and paragraphs tables, dropping repeated articles."""
-    article_rows, paragraph_rows = [], []
+            progress: Progress = _quiet, previous: PreviousBuild | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read every input into the articles and paragraphs tables, dropping repeated articles.
+    Documents `previous` holds unchanged come back with their speakers already attributed."""
+    article_rows, paragraph_frames, paragraph_rows = [], [], []
     seen: dict[str, str] = {}
     today = pd.Timestamp.now().normalize()
     for document in iter_documents(inputs, problems):
+        key = document_key(document)
+        earlier = previous.take(key, problems) if previous else None
+        if earlier is not None:
+            for row, rows in earlier:
+                if _first_time(list(row["dedup_keys"]), row["path"], seen, problems):
+                    article_rows.append(row)
+                    paragraph_frames.append(rows)
+            progress("read", len(article_rows), None)
+            continue
+        first_problem = len(problems)
         documents = expand_feed(document, problems) if document.format == "feed" else [document]
         for doc in documents:
             for article in read_articles(doc, problems, columns):
-                article_id = _accept(article, seen, problems, source, today)
-                if article_id is None:
+                keys = _check(article, problems, source, today)
+                if not _first_time(keys, article.path, seen, problems):
                     continue
+                article_id = digest(keys[0].removeprefix("text:"), 6)
                 split = split_article(article)
-                article_rows.append(_article_row(article, article_id, len(split)))
+                article_rows.append(_article_row(article, article_id, len(split), key, keys))
                 for p in split:
                     paragraph_rows.append({
                         "paragraph_id": f"{article_id}-{p.position:04d}", "article_id": article_id,
@@ -169,8 +243,15 @@ def collect(inputs: list[str], problems: list[Problem], source: str | None = Non
                         "text": p.text, "n_words": len(p.text.split()), "published": article.published,
                         "date_precision": article.date_precision, "source": article.source})
                 progress("read", len(article_rows), None)
+        for problem in problems[first_problem:]:
+            if not problem.reason.startswith("same article as"):
+                problem.document = key  # so that a rebuild reusing this document reports it again
     articles = pd.DataFrame(article_rows, columns=ARTICLE_COLUMNS)
-    paragraphs = pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)
+    paragraphs = pd.concat([*paragraph_frames, pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)],
+                           ignore_index=True) if paragraph_frames else pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)
+    order = {a: i for i, a in enumerate(articles["article_id"])}
+    paragraphs = paragraphs.sort_values(["article_id", "position"], key=lambda c: c.map(order) if c.name == "article_id"
+                                        else c, kind="stable", ignore_index=True)
     for table in (articles, paragraphs):
         table["published"] = pd.to_datetime(table["published"])
     paragraphs["position"] = paragraphs["position"].astype("int32")
@@ -178,9 +259,9 @@ def collect(inputs: list[str], problems: list[Problem], source: str | None = Non
     return articles, paragraphs
 
 
-def _accept(article: Article, seen: dict[str, str], problems: list[Problem], source: str | None,
-            today: pd.Timestamp) -> str | None:
-    """The article's id, or None when it repeats one already read (same URL, text, or title and day)."""
+def _check(article: Article, problems: list[Problem], source: str | None, today: pd.Timestamp) -> list[str]:
+    """Apply the source override and date checks; return the keys that identify the article (same
+    text, same URL, or same title and day), the text's first."""
     if source:
         article.source = source
     if article.date_text and article.published is None:
@@ -190,26 +271,31 @@ def _accept(article: Article, seen: dict[str, str], problems: list[Problem], sou
         problems.append(Problem(article.path, f"date {article.published.date()} is in the future; "
                                               "kept without a date", "warning"))
         article.published, article.date_precision = None, None
-    body = fingerprint(" ".join(b.text for b in article.blocks))
-    keys = [f"text:{body}"]
+    keys = [f"text:{fingerprint(' '.join(b.text for b in article.blocks))}"]
     if article.url:
         keys.append(f"url:{article.url.split('#')[0].rstrip('/').lower().removeprefix('https://').removeprefix('http://')}")
     if article.published is not None and article.title:
         keys.append(f"title:{fingerprint(article.title)}:{article.published.date()}")
+    return keys
+
+
+def _first_time(keys: list[str], path: str, seen: dict[str, str], problems: list[Problem]) -> bool:
+    """False (and a report line) when an article with one of these keys was already read."""
     for key in keys:
         if key in seen:
-            problems.append(Problem(article.path, f"same article as {seen[key]}; kept once", "info"))
-            return None
+            problems.append(Problem(path, f"same article as {seen[key]}; kept once", "info"))
+            return False
     for key in keys:
-        seen[key] = article.path
-    return digest(body, 6)
+        seen[key] = path
+    return True
 
 
-def _article_row(article: Article, article_id: str, n_paragraphs: int) -> dict:
+def _article_row(article: Article, article_id: str, n_paragraphs: int, document: str, keys: list[str]) -> dict:
     return {"article_id": article_id, "title": article.title, "published": article.published,
             "date_precision": article.date_precision, "source": article.source, "url": article.url,
             "path": article.path, "n_paragraphs": n_paragraphs, "speaker": article.speaker,
-            "speaker_role": article.speaker_role, "country": article.country}
+            "speaker_role": article.speaker_role, "country": article.country, "document": document,
+            "dedup_keys": keys}
 
 
 def embed(texts: list[str], embedder: Embedder, cache: EmbeddingCache, progress: Progress = _quiet) -> tuple[np.ndarray, int]:

@@ -22,7 +22,7 @@ SCHEMA_VERSION = 1
 FILES = ("articles.parquet", "paragraphs.parquet", "embeddings.npy", "manifest.json")
 THEME_SCORES = "paragraph_themes.parquet"
 ARTICLE_COLUMNS = ["article_id", "title", "published", "date_precision", "source", "url", "path",
-                   "n_paragraphs", "speaker", "speaker_role", "country"]
+                   "n_paragraphs", "speaker", "speaker_role", "country", "document", "dedup_keys"]
 PARAGRAPH_COLUMNS = ["paragraph_id", "article_id", "position", "kind", "section", "turn", "text",
                      "n_words", "published", "date_precision", "source"]
 SPEAKER_COLUMNS = ["speakers", "speaker_groups", "mentioned", "attributions"]

@@ -50,6 +50,7 @@ class Problem:
     name: str
     reason: str
     level: str = "error"          # "error": nothing built from it; "warning": built with a caveat
+    document: str | None = None   # key of the input document it concerns (a rebuild reusing it repeats it)
 
     def __str__(self) -> str:
         return f"{self.level}: {self.name}: {self.reason}"

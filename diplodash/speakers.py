@@ -152,6 +152,9 @@ class Role:
         return None
 
 
+DEFAULT_TABLES = (DATA / "roles.yaml", DATA / "people.yaml")
+
+
 @dataclass
 class Tables:
     """Offices, home countries of publishers, and known people with their name variants."""
@@ -163,7 +166,7 @@ class Tables:
     @classmethod
     def load(cls, *extra: str | Path) -> "Tables":
         tables = cls()
-        for path in (DATA / "roles.yaml", DATA / "people.yaml", *extra):
+        for path in (*DEFAULT_TABLES, *extra):
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
             tables.home_countries.update(data.get("home_countries") or {})
             for role in data.get("roles") or []:
@@ -600,9 +603,11 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
     return results
 
 
-def attribute(articles: pd.DataFrame, paragraphs: pd.DataFrame, tables: Tables | None = None) -> pd.DataFrame:
+def attribute(articles: pd.DataFrame, paragraphs: pd.DataFrame, tables: Tables | None = None,
+              merge: bool = True) -> pd.DataFrame:
     """Add speakers, speaker_groups, mentioned and attributions columns to the paragraphs table,
-    then merge spelling variants of one name across articles under its most frequent form."""
+    then (with `merge`) merge spelling variants of one name across articles under its most
+    frequent form."""
     tables = tables or Tables.load()
     columns = {"speakers": [], "speaker_groups": [], "mentioned": [], "attributions": []}
     meta = articles.set_index("article_id")
@@ -617,10 +622,10 @@ def attribute(articles: pd.DataFrame, paragraphs: pd.DataFrame, tables: Tables |
     for key, values in columns.items():
         series = pd.Series(dict(values), dtype=object).reindex(out.index)
         out[key] = series.apply(lambda v: v if isinstance(v, list) else [])
-    return _merge_variants(out, tables)
+    return merge_variants(out, tables) if merge else out
 
 
-def _merge_variants(paragraphs: pd.DataFrame, tables: Tables) -> pd.DataFrame:
+def merge_variants(paragraphs: pd.DataFrame, tables: Tables) -> pd.DataFrame:
     counts: dict[str, dict[str, int]] = {}
     for names in list(paragraphs["speakers"]) + list(paragraphs["mentioned"]):
         for name in names:

@@ -1,5 +1,7 @@
 """The build end to end with a fast stand-in embedder: the on-disk contract, caching, atomicity."""
+import importlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -119,3 +121,56 @@ def test_damaged_cache_shard_is_rebuilt_not_served(corpus, tmp_path, fake_embedd
     assert any("damaged, rebuilt" in e["reason"] for e in second["errors"])
     np.testing.assert_allclose(np.linalg.norm(np.load(out / "embeddings.npy"), axis=1), 1, atol=1e-5)
     assert second["counts"] == first["counts"]
+
+
+def _tables(index_dir):
+    index = diplodash.load_index(index_dir)
+    paragraphs = index.paragraphs.drop(columns=["themes"]).map(lambda v: list(v) if hasattr(v, "__len__") and
+                                                                not isinstance(v, str) else v)
+    return index.articles, paragraphs
+
+
+def test_a_rebuild_reads_only_what_changed_and_matches_a_fresh_build(corpus, tmp_path, fake_embedder, monkeypatch):
+    build_module = importlib.import_module("diplodash.build")
+
+    (corpus / "odd-date.txt").write_text("Odd date note\nPublished: sometime soon\n\nMinister Jonas Berg said hello again.\n")
+    out = tmp_path / "index"
+    first = diplodash.build([corpus], out, embedder=fake_embedder)
+    assert first["n_documents_reused"] == 0
+    parsed = []
+    real_read = build_module.read_articles
+    monkeypatch.setattr(build_module, "read_articles", lambda doc, *a: parsed.append(doc.name) or real_read(doc, *a))
+
+    again = diplodash.build([corpus], out, embedder=fake_embedder)
+    assert parsed == [] and again["n_documents_reused"] == 4 and again["n_embedded"] == 0
+    assert [e["reason"] for e in again["errors"]] == [e["reason"] for e in first["errors"]]  # the date warning stays
+    assert any("cannot read the date" in e["reason"] for e in again["errors"])
+
+    inputs.write_jsonl(corpus)  # one new file, one changed file, one removed file
+    (corpus / "readout.md").write_text((corpus / "readout.md").read_text() + "\nThe talks will continue next month.\n")
+    (corpus / "odd-date.txt").unlink()
+    changed = diplodash.build([corpus], out, embedder=fake_embedder)
+    assert sorted(Path(name).name for name in parsed) == ["readout.md", "wire.jsonl"]
+    assert changed["n_documents_reused"] == 2 and not any("cannot read the date" in e["reason"] for e in changed["errors"])
+
+    fresh = tmp_path / "fresh"
+    diplodash.build([corpus], fresh, embedder=fake_embedder)
+    (articles, paragraphs), (fresh_articles, fresh_paragraphs) = _tables(out), _tables(fresh)
+    pd.testing.assert_frame_equal(articles.drop(columns=["document"]), fresh_articles.drop(columns=["document"]))
+    pd.testing.assert_frame_equal(paragraphs, fresh_paragraphs)
+    assert diplodash.load_index(out).paragraphs.themes.map(list).tolist() == \
+        diplodash.load_index(fresh).paragraphs.themes.map(list).tolist()
+
+
+def test_new_speaker_tables_or_a_repeated_article_are_not_served_from_the_previous_build(corpus, tmp_path, fake_embedder):
+    out = tmp_path / "index"
+    diplodash.build([corpus], out, embedder=fake_embedder)
+    roles = tmp_path / "roles.yaml"
+    roles.write_text("people:\n  - name: Jonas Berg\n    aliases: [J. Berg]\n")
+    assert diplodash.build([corpus], out, embedder=fake_embedder, roles=[roles])["n_documents_reused"] == 0
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    inputs.write_plain(copy, name="same-article.txt")
+    manifest = diplodash.build([corpus, copy], out, embedder=fake_embedder, roles=[roles])
+    assert manifest["n_documents_reused"] == 3
+    assert any(e["reason"].startswith("same article as") and "same-article.txt" in e["name"] for e in manifest["errors"])
