@@ -2,7 +2,7 @@ import streamlit as st
 
 from diplodash import charts
 from diplodash.queries import overview, speaker_counts, theme_counts
-from diplodash.ui import page_setup, query
+from diplodash.ui import page_setup, paint_before_charts, query
 
 index, filters, paragraphs = page_setup("Overview")
 if paragraphs is not None:
@@ -13,6 +13,7 @@ if paragraphs is not None:
     cells[2].metric("Sources", summary["sources"])
     cells[3].metric("From", f"{summary['first']:%Y-%m}" if summary["first"] is not None else "undated")
     cells[4].metric("To", f"{summary['last']:%Y-%m}" if summary["last"] is not None else "undated")
+    paint_before_charts()
     left, right = st.columns(2)
     themes = query(index, filters, theme_counts, index.theme_labels).head(10)
     left.plotly_chart(charts.bar(themes, "label", "paragraphs", "Top themes"), key="top_themes")
