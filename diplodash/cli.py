@@ -111,7 +111,8 @@ def _build(args) -> int:
     repeats = sum(p["level"] == "info" for p in manifest["errors"])
     counts = manifest["counts"]
     print(f"built {out}: {counts['articles']} articles, {counts['paragraphs']} paragraphs, "
-          f"{manifest['n_embedded']} embedded, {manifest['n_reused']} reused, "
+          f"{manifest['n_embedded']} embedded, {manifest['n_reused']} vectors from the cache, "
+          f"{manifest.get('n_documents_reused', 0)} unchanged files taken from the previous index, "
           f"{sum(p['level'] == 'error' for p in problems)} errors, {repeats} repeated articles skipped "
           f"in {manifest['build_seconds']:.1f} s")
     return 0

@@ -41,9 +41,9 @@ def test_cli_build_and_search_json(tmp_path, capsys):
     out = tmp_path / "index"
     assert main(["build", str(SEED), "--out", str(out), "--source", "Global Times", "--quiet"]) == 0
     summary = capsys.readouterr().out
-    assert "1 articles, 29 paragraphs, 29 embedded, 0 reused, 0 errors" in summary
+    assert "1 articles, 29 paragraphs, 29 embedded, 0 vectors from the cache, 0 unchanged files taken from the previous index, 0 errors" in summary
     assert main(["build", str(SEED), "--out", str(out), "--source", "Global Times", "--quiet"]) == 0
-    assert "0 embedded, 29 reused" in capsys.readouterr().out
+    assert "0 embedded, 29 vectors from the cache, 1 unchanged files" in capsys.readouterr().out
     assert main(["search", "Russia supports the Global Security Initiative", "--index", str(out), "-k", "2", "--json"]) == 0
     results = json.loads(capsys.readouterr().out)
     assert len(results) == 2 and list(results[0]) == ["paragraph_id", "article_id", "score", "text", "title", "published", "source"]
