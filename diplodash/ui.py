@@ -33,12 +33,14 @@ def _through_navigation() -> None:
     pages/ folder before app.py has declared the navigation and runs the page file on its own,
     with a sidebar listing file names. Leave that legacy mode and rerun through app.py, once per
     session, on its first run (a later rerun could swallow a button click)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
     if "_navigation_checked" in st.session_state:
         return
     st.session_state["_navigation_checked"] = True
-    if PagesManager.uses_pages_directory:
+    try:  # Streamlit's internals (pinned 1.67): without them, the page still works, named by file
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
