@@ -142,12 +142,14 @@ def theme_timeline(paragraphs: pd.DataFrame, granularity: str = "month", by: str
     columns = ["period", *([by] if by else []), "theme", "paragraphs", "total", "share"]
     table, keys = _grouped(paragraphs[["published", "date_precision", "themes", *([by] if by and by != "speaker" else []),
                                       *(["speakers"] if by == "speaker" else [])]], by)
-    period_codes, periods = period_numbers(table, granularity)
-    dated = np.flatnonzero(period_codes >= 0)
+    numbers, starts = period_numbers(table, granularity)
+    dated = np.flatnonzero(numbers >= 0)
     if not len(dated):
         return pd.DataFrame(columns=columns)
-    # Counting with integer codes and bincount keeps a million paragraphs well under a second.
-    period_codes = period_codes[dated]
+    # Counting with integer codes and bincount keeps a million paragraphs well under a second;
+    # only periods that occur get a code (a 1946-2024 corpus by day would otherwise span 28k cells).
+    period_codes, present_numbers = pd.factorize(numbers[dated], sort=True)
+    periods = starts[present_numbers]
     if keys:
         codes, groups = pd.factorize(table[keys[0]], sort=True)
         group_codes = codes[dated]
