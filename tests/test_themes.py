@@ -141,3 +141,13 @@ def test_discover_proposes_themes_from_unclaimed_paragraphs(tmp_path):
     assert all("tagged" not in p["paragraph_ids"] and len(p["representative"]) == 3 for p in proposals)
     stub = yaml.safe_load(as_taxonomy_stub(proposals))
     assert len(stub["themes"]) == 2 and all(t["id"].startswith("proposed-") and t["examples"] for t in stub["themes"])
+
+
+def test_keywords_with_alternatives_keep_their_word_boundaries_in_re2():
+    from diplodash.themes import Theme
+
+    theme = Theme("ukraine", "Ukraine", "war", keywords=[r"\bdnipro\b|\bdnepr", r"grain (?:corridor|deal)"])
+    assert r"\b" not in theme.keyword_pattern  # Arrow's RE2 runs \b as a slow Unicode class
+    texts = pd.Series(["Strikes on Dnipro overnight", "the Dneprovsky district", "xdnipro.com", "the grain deal lapsed",
+                       "grain prices"]).astype("string[pyarrow]")
+    assert texts.str.contains(theme.keyword_pattern, case=False, regex=True).tolist() == [True, True, False, True, False]
