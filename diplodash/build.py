@@ -164,7 +164,8 @@ class PreviousBuild:
 
     def __init__(self, articles: pd.DataFrame, paragraphs: pd.DataFrame, problems: list[dict]):
         self.articles = {d: rows for d, rows in articles.groupby("document", sort=False)}
-        self.paragraphs = {a: rows for a, rows in paragraphs.groupby("article_id", sort=False)}
+        self.paragraphs = paragraphs
+        self.rows_of = paragraphs.groupby("article_id", sort=False).indices  # article -> row positions
         self.problems: dict[str, list[Problem]] = {}
         for problem in problems:
             if problem.get("document"):
@@ -193,15 +194,16 @@ class PreviousBuild:
             paragraphs[column] = paragraphs[column].map(list)
         return cls(articles, paragraphs, manifest.get("errors") or [])
 
-    def take(self, document_key: str, problems: list[Problem]) -> list[tuple[dict, pd.DataFrame]] | None:
-        """The articles (rows and paragraphs) an unchanged document gave last time, or None."""
+    def take(self, document_key: str, problems: list[Problem]) -> list[tuple[dict, np.ndarray]] | None:
+        """The articles an unchanged document gave last time (each with the row positions of its
+        paragraphs in `self.paragraphs`), or None."""
         rows = self.articles.get(document_key)
         if rows is None:
             return None
         self.used += 1
         problems += self.problems.get(document_key, [])
-        empty = pd.DataFrame(columns=PARAGRAPH_COLUMNS + SPEAKER_COLUMNS)
-        return [(row, self.paragraphs.get(row["article_id"], empty)) for row in rows.to_dict("records")]
+        none = np.zeros(0, dtype=np.int64)
+        return [(row, self.rows_of.get(row["article_id"], none)) for row in rows.to_dict("records")]
 
 
 def document_key(document) -> str:
@@ -213,17 +215,17 @@ def collect(inputs: list[str], problems: list[Problem], source: str | None = Non
             progress: Progress = _quiet, previous: PreviousBuild | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read every input into the articles and paragraphs tables, dropping repeated articles.
     Documents `previous` holds unchanged come back with their speakers already attributed."""
-    article_rows, paragraph_frames, paragraph_rows = [], [], []
+    article_rows, reused_rows, paragraph_rows = [], [], []
     seen: dict[str, str] = {}
     today = pd.Timestamp.now().normalize()
     for document in iter_documents(inputs, problems):
         key = document_key(document)
         earlier = previous.take(key, problems) if previous else None
         if earlier is not None:
-            for row, rows in earlier:
+            for row, positions in earlier:
                 if _first_time(list(row["dedup_keys"]), row["path"], seen, problems):
                     article_rows.append(row)
-                    paragraph_frames.append(rows)
+                    reused_rows.append(positions)
             progress("read", len(article_rows), None)
             continue
         first_problem = len(problems)
@@ -247,8 +249,9 @@ def collect(inputs: list[str], problems: list[Problem], source: str | None = Non
             if not problem.reason.startswith("same article as"):
                 problem.document = key  # so that a rebuild reusing this document reports it again
     articles = pd.DataFrame(article_rows, columns=ARTICLE_COLUMNS)
-    paragraphs = pd.concat([*paragraph_frames, pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)],
-                           ignore_index=True) if paragraph_frames else pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)
+    paragraphs = pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)
+    if reused_rows:
+        paragraphs = pd.concat([previous.paragraphs.iloc[np.concatenate(reused_rows)], paragraphs], ignore_index=True)
     order = {a: i for i, a in enumerate(articles["article_id"])}
     paragraphs = paragraphs.sort_values(["article_id", "position"], key=lambda c: c.map(order) if c.name == "article_id"
                                         else c, kind="stable", ignore_index=True)
