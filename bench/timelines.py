@@ -19,11 +19,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from diplodash.index import arrow_lists  # noqa: E402
+
+
+def arrow_lists(values: pd.Series) -> pd.Series:
+    """String lists as pandas' Arrow list dtype, the way the index loads `themes`."""
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(list(values), type=pa.list_(pa.string()))),
+                     index=values.index)
 
 
 def synthetic(size: int, seed: int = 0) -> pd.DataFrame:

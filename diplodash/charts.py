@@ -15,11 +15,11 @@ def _escaped(data: pd.DataFrame, columns) -> pd.DataFrame:
     must show as written, so their markup characters become entities plotly prints literally."""
     data = data.copy()
     for column in filter(None, columns):
-        data[column] = data[column].map(lambda v: html.escape(v, quote=False) if isinstance(v, str) else v)
+        data[column] = data[column].map(lambda v: _literal(v) if isinstance(v, str) else v)
     return data
 
 
-def _title(text: str) -> str:
+def _literal(text: str) -> str:
     return html.escape(text, quote=False)
 
 
@@ -75,7 +75,7 @@ def bar(table: pd.DataFrame, category: str, value: str, title: str = "", color: 
     if table.empty:
         return _empty("Nothing to show for this selection")
     data = _escaped(table.sort_values(value), [category, color])
-    figure = px.bar(data, x=value, y=category, orientation="h", title=_title(title), color=color,
+    figure = px.bar(data, x=value, y=category, orientation="h", title=_literal(title), color=color,
                     color_discrete_sequence=["#2c6fbb"])
     figure.update_layout(template=TEMPLATE, height=max(260, 24 * len(data) + 100), yaxis_title="", xaxis_title=value,
                          showlegend=False)
@@ -86,6 +86,6 @@ def activity(table: pd.DataFrame, title: str = "") -> go.Figure:
     """One speaker's statements per period."""
     if table.empty:
         return _empty("No dated statements in this selection")
-    figure = px.bar(table, x="period", y="statements", title=_title(title), color_discrete_sequence=["#2c6fbb"])
+    figure = px.bar(table, x="period", y="statements", title=_literal(title), color_discrete_sequence=["#2c6fbb"])
     figure.update_layout(template=TEMPLATE, height=300, xaxis_title="", yaxis_title="statements")
     return figure

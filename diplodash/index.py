@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 SCHEMA_VERSION = 1
@@ -170,15 +169,6 @@ def read_paragraphs(path: Path) -> pd.DataFrame:
     # Arrow-backed lists: timelines and theme filters flatten them without a Python loop.
     paragraphs["themes"] = pd.arrays.ArrowExtensionArray(table.column("themes"))
     return paragraphs[order]
-
-
-def arrow_lists(values: pd.Series) -> pd.Series:
-    """A column of string lists as pandas' Arrow list dtype (None becomes an empty list)."""
-    if isinstance(values.dtype, pd.ArrowDtype):
-        return values
-    lists = [list(v) if v is not None else [] for v in values]
-    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(lists, type=pa.list_(pa.string()))), index=values.index,
-                     name=values.name)
 
 
 class Index:
