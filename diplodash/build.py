@@ -19,7 +19,7 @@ from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_C
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
 from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
-from .themes import ThemeScorer, load_taxonomy, load_thresholds, tag_paragraphs, taxonomy_digest
+from .themes import ThemeScorer, load_heads, load_taxonomy, load_thresholds, tag_paragraphs, taxonomy_digest
 from .text import digest, fingerprint
 
 Progress = Callable[[str, int, int | None], None]
@@ -127,12 +127,12 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
 
 def _tag(paragraphs, embeddings, taxonomy, themes_path, embedder, cache):
     thresholds = load_thresholds(embedder.name)
-    scorer = ThemeScorer(taxonomy, embedder, cache, thresholds)
+    scorer = ThemeScorer(taxonomy, embedder, cache, thresholds, load_heads(embedder.name, taxonomy))
     tagged, scores = tag_paragraphs(paragraphs, embeddings, scorer)
     info = {"taxonomy": str(themes_path or "data/themes.yaml"), "digest": taxonomy_digest(taxonomy),
             "labels": {t.id: t.label for t in taxonomy},
             "thresholds": {t: float(v) for t, v in zip(scorer.ids, scorer.thresholds)},
-            "calibrated": sorted(set(thresholds) & set(scorer.ids))}
+            "calibrated": sorted(set(thresholds) & set(scorer.ids)), "trained": sorted(scorer.heads)}
     return tagged, scores, info
 
 

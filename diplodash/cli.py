@@ -163,7 +163,8 @@ def _retag(args) -> int:
         return 1
     info = manifest["themes"]
     print(f"retagged {manifest['counts']['paragraphs']} paragraphs with {len(info['labels'])} themes "
-          f"({len(info['calibrated'])} with calibrated thresholds) in {manifest['timings']['retag_s']:.1f} s")
+          f"({len(info.get('trained', []))} with trained heads, {len(info['calibrated'])} with calibrated thresholds) "
+          f"in {manifest['timings']['retag_s']:.1f} s")
     return 0
 
 

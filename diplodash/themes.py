@@ -1,8 +1,14 @@
 """Themes: an editable taxonomy (data/themes.yaml) and multi-label tagging of paragraphs.
 
-A paragraph's score for a theme is its cosine similarity to the theme's description and example
-statements, lowered when a counter-example is closer, raised when a keyword matches. Thresholds
-per theme are calibrated on labelled paragraphs (bench/themes.py writes data/theme_thresholds.yaml).
+A paragraph's similarity score for a theme is its cosine similarity to the theme's description and
+example statements, lowered when a counter-example is closer, raised when a keyword matches.
+
+Where a theme has a trained head (data/theme_heads.npz, written by bench/themes.py --train from
+labelled paragraphs), its score is instead the head's probability: a logistic layer over the
+paragraph's vector, the similarity score and the keyword hit. A head only applies while the
+theme keeps the description it was trained under; an edited or new theme falls back to the
+similarity score and its calibrated threshold (data/theme_thresholds.yaml).
+
 Only the taxonomy's few sentences are ever embedded when re-tagging: paragraph vectors come from
 the index.
 """
@@ -22,8 +28,10 @@ from .text import digest
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_TAXONOMY = DATA / "themes.yaml"
 DEFAULT_THRESHOLDS = DATA / "theme_thresholds.yaml"
+DEFAULT_HEADS = DATA / "theme_heads.npz"
 KEYWORD_BONUS = 0.15
 DEFAULT_THRESHOLD = 0.5
+HEAD_THRESHOLD = 0.5  # heads are trained with balanced class weights, so even odds is the boundary
 SCORE_FLOOR = 0.2  # scores below it are not stored: they never tag and would only bloat the table
 
 
@@ -127,13 +135,70 @@ def load_thresholds(model: str, path: str | Path | None = None) -> dict[str, flo
     return {str(k): float(v) for k, v in (data.get(model) or {}).items()}
 
 
+@dataclass
+class ThemeHead:
+    """P(theme) = sigmoid(vector . weights + similarity_weight * similarity + keyword_weight * hit + bias)."""
+    weights: np.ndarray
+    similarity_weight: float
+    keyword_weight: float
+    bias: float
+    description: str  # the theme's description when trained: the head means that theme only
+
+    def probability(self, embeddings: np.ndarray, similarity: np.ndarray, hits: np.ndarray) -> np.ndarray:
+        logit = embeddings @ self.weights + self.similarity_weight * similarity + self.keyword_weight * hits + self.bias
+        return 0.5 * (1 + np.tanh(logit / 2))  # the logistic function, without overflow
+
+
+def load_heads(model: str, themes: list[Theme], path: str | Path | None = None) -> dict[str, ThemeHead]:
+    """The trained heads for `model` whose theme still has the description it was trained under."""
+    path = Path(path or DEFAULT_HEADS)
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        if str(data["model"]) != model:
+            return {}
+        heads = {str(theme): ThemeHead(data["weights"][row].astype(np.float32), float(data["similarity_weight"][row]),
+                                       float(data["keyword_weight"][row]), float(data["bias"][row]), str(data["description"][row]))
+                 for row, theme in enumerate(data["ids"])}
+    return {t.id: heads[t.id] for t in themes if t.id in heads and heads[t.id].description == t.description}
+
+
+def save_heads(path: str | Path, model: str, heads: dict[str, ThemeHead]) -> None:
+    ids = list(heads)
+    np.savez(path, model=np.array(model), ids=np.array(ids), description=np.array([heads[i].description for i in ids]),
+             weights=np.stack([heads[i].weights for i in ids]).astype(np.float32),
+             similarity_weight=np.array([heads[i].similarity_weight for i in ids]),
+             keyword_weight=np.array([heads[i].keyword_weight for i in ids]),
+             bias=np.array([heads[i].bias for i in ids]))
+
+
+def train_heads(themes: list[Theme], embeddings: np.ndarray, similarity: np.ndarray, hits: np.ndarray,
+                labels: np.ndarray, regularisation: float = 10.0, min_positives: int = 10) -> dict[str, ThemeHead]:
+    """One logistic head per theme with at least `min_positives` labelled paragraphs (labels: N x T)."""
+    from sklearn.linear_model import LogisticRegression
+
+    heads = {}
+    for column, theme in enumerate(themes):
+        if labels[:, column].sum() < min_positives:
+            continue
+        features = np.column_stack([embeddings, similarity[:, column], hits[:, column]])
+        model = LogisticRegression(C=regularisation, max_iter=5000, class_weight="balanced")
+        model.fit(features, labels[:, column].astype(bool))
+        weights = model.coef_[0]
+        heads[theme.id] = ThemeHead(weights[:-2].astype(np.float32), float(weights[-2]), float(weights[-1]),
+                                    float(model.intercept_[0]), theme.description)
+    return heads
+
+
 class ThemeScorer:
     """Scores paragraphs against every theme of a taxonomy, from their stored vectors."""
 
     def __init__(self, themes: list[Theme], embedder, cache: EmbeddingCache | None = None,
-                 thresholds: dict[str, float] | None = None):
+                 thresholds: dict[str, float] | None = None, heads: dict[str, ThemeHead] | None = None):
         self.themes = themes
-        self.thresholds = np.array([(thresholds or {}).get(t.id, DEFAULT_THRESHOLD) for t in themes], dtype=np.float32)
+        self.heads = heads or {}
+        self.thresholds = np.array([HEAD_THRESHOLD if t.id in self.heads
+                                    else (thresholds or {}).get(t.id, DEFAULT_THRESHOLD) for t in themes], dtype=np.float32)
         texts = sorted({s for t in themes for s in [t.description, *t.examples, *t.counter_examples]})
         vectors = _embed_with_cache(texts, embedder, cache)
         self._positive = [np.stack([vectors[s] for s in [t.description, *t.examples]]) for t in themes]
@@ -145,12 +210,23 @@ class ThemeScorer:
         return [t.id for t in self.themes]
 
     def scores(self, embeddings: np.ndarray, texts: pd.Series) -> np.ndarray:
-        """N x T matrix of theme scores."""
+        """N x T matrix of theme scores: a head's probability where the theme has one, else the similarity score."""
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        similarity, hits = self.similarity(embeddings, texts)
+        scores = similarity.copy()
+        for column, theme in enumerate(self.themes):
+            if theme.id in self.heads:
+                scores[:, column] = self.heads[theme.id].probability(embeddings, similarity[:, column], hits[:, column])
+        return scores
+
+    def similarity(self, embeddings: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """N x T similarity scores (keyword bonus included) and N x T keyword hits."""
         embeddings = np.asarray(embeddings, dtype=np.float32)
         # Arrow-backed strings run the keyword patterns in RE2; Python's re backtracks on them (15 s
         # instead of 0.2 s for 5,000 paragraphs).
         texts = texts.astype("string[pyarrow]")
         result = np.zeros((len(embeddings), len(self.themes)), dtype=np.float32)
+        keyword_hits = np.zeros((len(embeddings), len(self.themes)), dtype=bool)
         for column, theme in enumerate(self.themes):
             similarity = embeddings @ self._positive[column].T
             best = similarity.max(axis=1)
@@ -159,10 +235,10 @@ class ThemeScorer:
                 closest_counter = (embeddings @ self._negative[column].T).max(axis=1)
                 score -= np.clip(closest_counter - best, 0, None)
             if theme.keyword_pattern:
-                hits = texts.str.contains(theme.keyword_pattern, case=False, regex=True, na=False).to_numpy()
-                score += KEYWORD_BONUS * hits
+                keyword_hits[:, column] = texts.str.contains(theme.keyword_pattern, case=False, regex=True, na=False).to_numpy()
+                score += KEYWORD_BONUS * keyword_hits[:, column]
             result[:, column] = score
-        return result
+        return result, keyword_hits
 
     def tag(self, scores: np.ndarray) -> list[list[str]]:
         above = scores >= self.thresholds

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import diplodash
+from diplodash.themes import load_taxonomy
 from diplodash.cli import main
 
 from .conftest import SEED, needs_shared
@@ -63,6 +64,8 @@ def test_seed_paragraphs_get_the_themes_they_are_about(seed_index):
     assert "middle-east" in themes_of("humanitarian aid to Gaza")
     assert themes_of("Multipolar world") <= {"multipolarity"}
     assert seed_index.manifest["themes"]["calibrated"]  # thresholds from data/theme_thresholds.yaml
+    assert set(seed_index.manifest["themes"]["trained"]) == {t.id for t in load_taxonomy()}  # data/theme_heads.npz
+    assert "partnership" in themes_of("importance to the development of China-Russia relations")
 
 
 def test_onnx_query_encoder_agrees_with_torch(tmp_path, monkeypatch, real_embedder):

@@ -6,7 +6,8 @@ import pytest
 import diplodash
 from diplodash.build import retag
 from diplodash.queries import theme_by, theme_paragraphs, theme_timeline
-from diplodash.themes import TaxonomyError, ThemeScorer, calibrate, load_taxonomy
+from diplodash.themes import (TaxonomyError, ThemeScorer, calibrate, load_heads, load_taxonomy, save_heads,
+                              train_heads)
 
 from . import inputs
 
@@ -42,6 +43,32 @@ def test_keyword_and_similarity_scores_tag_several_themes(fake_embedder):
     for theme in ("blocs", "energy", "sanctions"):
         assert scores[0, ids.index(theme)] > scores[1, ids.index(theme)] + 0.1
     assert scores.shape == (2, len(themes))
+
+
+def test_trained_heads_tag_and_step_aside_when_a_theme_is_redefined(tmp_path, fake_embedder):
+    themes = [t for t in load_taxonomy() if t.id in ("energy", "climate")]
+    energy = ["Gas exports through the pipeline rose by a fifth.", "Oil output quotas were cut again.",
+              "The power grid needs new coal plants.", "Electricity prices doubled this winter."] * 4
+    other = ["The minister thanked his hosts for the warm welcome.", "The press conference ended at noon.",
+             "Schools reopen in September.", "The football team won the cup."] * 4
+    texts = pd.Series(energy + other)
+    vectors = fake_embedder.encode(list(texts))
+    labels = np.array([[True, False]] * len(energy) + [[False, False]] * len(other))
+    scorer = ThemeScorer(themes, fake_embedder)
+    similarity, hits = scorer.similarity(vectors, texts)
+    heads = train_heads(themes, vectors, similarity, hits, labels)
+    assert set(heads) == {"energy"}  # no climate positives, no climate head
+    save_heads(tmp_path / "heads.npz", fake_embedder.name, heads)
+    loaded = load_heads(fake_embedder.name, themes, tmp_path / "heads.npz")
+    assert np.allclose(loaded["energy"].weights, heads["energy"].weights)
+    trained = ThemeScorer(themes, fake_embedder, heads=loaded)
+    new = pd.Series(["Gas and oil exports rose.", "The minister thanked the hosts."])
+    scores = trained.scores(fake_embedder.encode(list(new)), new)
+    assert scores[0, 0] > 0.5 > scores[1, 0] and 0 <= scores.min() and scores[:, 0].max() <= 1  # a probability
+    assert trained.tag(scores) == [["energy"], []]
+    assert load_heads("another/model", themes, tmp_path / "heads.npz") == {}
+    themes[0].description = "Energy, redefined by the user."
+    assert load_heads(fake_embedder.name, themes, tmp_path / "heads.npz") == {}
 
 
 def test_calibration_picks_the_f1_best_threshold():
