@@ -182,8 +182,10 @@ def fictional_sample(embedder, cache, thresholds, heads) -> tuple[float, float, 
     truth = np.array([[t in g["themes"].split(";") for t in ids] for g in gold])
     embeddings, texts = np.asarray(index.embeddings)[rows], index.paragraphs.text.iloc[rows].reset_index(drop=True)
     everything = np.ones(len(rows), bool)
-    figures = [macro_f1((scorer := ThemeScorer(themes, embedder, cache, thresholds, h)).scores(embeddings, texts) >= scorer.thresholds,
-                        truth, everything) for h in ({}, heads)]
+    figures = []
+    for with_heads in ({}, heads):
+        scorer = ThemeScorer(themes, embedder, cache, thresholds, with_heads)
+        figures.append(macro_f1(scorer.scores(embeddings, texts) >= scorer.thresholds, truth, everything))
     return figures[0], figures[1], len(rows)
 
 
