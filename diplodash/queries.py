@@ -196,7 +196,7 @@ def theme_paragraphs(paragraphs: pd.DataFrame, theme: str, period=None, granular
 
 def theme_by(paragraphs: pd.DataFrame, by: str = "source") -> pd.DataFrame:
     """Share of each source's (or speaker's) paragraphs tagged with each theme: a heatmap's data."""
-    table, keys = _grouped(paragraphs, by)
+    table, keys = _grouped(paragraphs[["speakers" if by == "speaker" else by, "themes"]], by)  # only what is counted
     totals = table.groupby(keys).size().rename("total")
     counts = _exploded(table, "themes", "theme").groupby([*keys, "theme"]).size().rename("paragraphs").reset_index()
     if counts.empty:
