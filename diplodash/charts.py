@@ -6,6 +6,7 @@ import html
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 TEMPLATE = "plotly_white"
 
@@ -32,24 +33,36 @@ def _empty(message: str) -> go.Figure:
 
 def theme_timeline(table: pd.DataFrame, measure: str = "share", labels: dict | None = None,
                    split: str | None = None) -> go.Figure:
-    """Lines of theme share (or count) per period; one panel per source or speaker when split."""
+    """Lines of theme share (or count) per period; one panel per source or speaker when split.
+    Each point carries (theme, period[, raw split value]) as custom data, for click-through."""
     if table.empty:
         return _empty("No tagged paragraphs in this selection")
-    data = table.assign(label=table["theme"].map(labels or {}).fillna(table["theme"]))
-    if split:
-        data["group"] = data[split]  # the raw value travels back with a clicked point
-    data = _escaped(data, ["label", split])
     value = "share" if measure == "share" else "paragraphs"
-    figure = px.line(data, x="period", y=value, color="label", markers=True, facet_row=split,
-                     custom_data=["theme", "period"] + (["group"] if split else []),
-                     hover_data={"paragraphs": True, "total": True, "share": ":.1%"},
-                     labels={"period": "", "share": "share of paragraphs", "paragraphs": "paragraphs", "label": "theme"})
-    if value == "share":
-        figure.update_yaxes(tickformat=".0%")
-    if split:
-        figure.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
+    groups = sorted(table[split].unique()) if split else [None]
+    # Traces built directly: plotly express took ~70 ms for 14 themes x 30 months, this ~30 ms.
+    figure = (make_subplots(rows=len(groups), cols=1, shared_xaxes=True, vertical_spacing=min(0.08, 0.3 / len(groups)),
+                            subplot_titles=[_literal(str(g)) for g in groups]) if split else go.Figure())
+    colours = px.colors.qualitative.Plotly + px.colors.qualitative.Dark2  # 18 distinct: 14 themes never share one
+    for number, (theme, rows) in enumerate(table.groupby("theme", sort=False)):
+        name, colour = _literal(str((labels or {}).get(theme, theme))), colours[number % len(colours)]
+        for panel, group in enumerate(groups, 1):
+            points = rows[rows[split] == group] if split else rows
+            if points.empty:
+                continue
+            hover = [f"{p:%Y-%m-%d}<br>{n:,} of {t:,} paragraphs ({s:.1%})"
+                     for p, n, t, s in zip(points["period"], points["paragraphs"], points["total"], points["share"])]
+            trace = go.Scatter(x=points["period"], y=points[value], mode="lines+markers", name=name, legendgroup=str(theme),
+                               showlegend=panel == 1, line={"color": colour}, marker={"color": colour},
+                               customdata=points[["theme", "period", *([split] if split else [])]].to_numpy(dtype=object),
+                               hovertext=hover, hovertemplate="%{hovertext}<extra>" + name + "</extra>")
+            if split:
+                figure.add_trace(trace, row=panel, col=1)
+            else:
+                figure.add_trace(trace)
+    figure.update_yaxes(title_text="share of paragraphs" if value == "share" else "paragraphs",
+                        tickformat=".0%" if value == "share" else None)
     figure.update_layout(template=TEMPLATE, legend_title_text="", hovermode="closest",
-                         height=420 if not split else 220 * data[split].nunique() + 80)
+                         height=420 if not split else 220 * len(groups) + 80)
     return figure
 
 
