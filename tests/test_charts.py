@@ -33,6 +33,9 @@ def test_split_timeline_draws_a_panel_per_source_with_one_legend_entry_per_theme
     herald_energy = next(t for t in figure.data if t.name == "Energy" and t.yaxis == "y")
     assert list(herald_energy.customdata[0]) == ["energy", pd.Timestamp("2024-01-01"), "<b>Herald</b>"]  # raw value for the query
     assert figure.data[0].line.color == figure.data[1].line.color  # a theme keeps its colour in every panel
+    only_kremlin = TIMELINE[(TIMELINE.theme == "energy") | (TIMELINE.source == "Kremlin")]
+    figure = charts.theme_timeline(only_kremlin, "share", LABELS, split="source")
+    assert sorted(t.name for t in figure.data if t.showlegend) == ["&lt;i&gt;Ukraine&lt;/i&gt;", "Energy"]  # listed once, wherever it first appears
 
 
 def test_empty_tables_give_a_message_not_an_error():
