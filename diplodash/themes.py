@@ -228,9 +228,9 @@ class ThemeScorer:
         result = np.zeros((len(embeddings), len(self.themes)), dtype=np.float32)
         keyword_hits = np.zeros((len(embeddings), len(self.themes)), dtype=bool)
         for column, theme in enumerate(self.themes):
-            similarity = embeddings @ self._positive[column].T
-            best = similarity.max(axis=1)
-            score = 0.5 * best + 0.5 * similarity.mean(axis=1)
+            to_examples = embeddings @ self._positive[column].T
+            best = to_examples.max(axis=1)
+            score = 0.5 * best + 0.5 * to_examples.mean(axis=1)
             if self._negative[column] is not None:
                 closest_counter = (embeddings @ self._negative[column].T).max(axis=1)
                 score -= np.clip(closest_counter - best, 0, None)
