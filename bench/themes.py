@@ -30,6 +30,13 @@ TRAIN = ROOT / "bench" / "gold" / "themes-train.csv"
 CACHE = ROOT / "bench" / "out" / "cache"
 
 
+def label_key(path: str, root) -> str:
+    """How a label file names an article: its file relative to `root`, plus " row N" inside a table."""
+    file, _, row = path.partition(" row ")
+    relative = os.path.relpath(file, root)
+    return f"{relative} row {row}" if row else relative
+
+
 def gold_paragraphs(path: Path = GOLD):
     """The labelled paragraphs (text from ../shared), their labels, split and article key."""
     from diplodash.build import collect
@@ -41,12 +48,7 @@ def gold_paragraphs(path: Path = GOLD):
     files = sorted({str(SHARED / k.partition(" row ")[0]) for k in keys})
     articles, paragraphs = collect(files, [])
 
-    def key_of(path):
-        file, _, row = path.partition(" row ")
-        rel = os.path.relpath(file, SHARED)
-        return f"{rel} row {row}" if row else rel
-
-    ids = dict(zip(articles.article_id, articles.path.map(key_of)))
+    ids = dict(zip(articles.article_id, articles.path.map(lambda path: label_key(path, SHARED))))
     paragraphs["key"] = paragraphs.article_id.map(ids)
     by_key = paragraphs.set_index(["key", "position"])
     texts, labels, splits, articles_of, drift = [], [], [], [], 0
@@ -172,8 +174,7 @@ def fictional_sample(embedder, cache, thresholds, heads) -> tuple[float, float, 
     index = diplodash.load_index(ROOT / "data" / "index")
     themes = load_taxonomy(None, [ROOT / e for e in index.manifest["themes"]["extensions"]])
     paths = index.articles.set_index("article_id").path
-    keys = index.paragraphs.article_id.map(paths.map(lambda p: os.path.relpath(p.split(" row ")[0], "data/sample")
-                                                       + (f" row {p.split(' row ')[1]}" if " row " in p else "")))
+    keys = index.paragraphs.article_id.map(paths.map(lambda path: label_key(path, "data/sample")))
     row_of = {(k, position): row for row, (k, position) in enumerate(zip(keys, index.paragraphs.position))}
     with open(ROOT / "data" / "sample-gold.csv", encoding="utf-8", newline="") as handle:
         gold = list(csv.DictReader(handle))
