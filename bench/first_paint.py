@@ -25,7 +25,7 @@ PAGES = {
     "speakers": ".js-plotly-plot",
     "search": 'input[aria-label="Statement"]',
     "articles": "h3",
-    "corpus": "button:has-text('Build the index')",
+    "corpus": "h3:has-text('Report of the last build')",  # read-only by default: no build button
 }
 
 

@@ -131,8 +131,11 @@ def finish(article: Article, doc: Document, published=None, source: str | None =
         article.date_text = str(published)
         article.published, article.date_precision = parse_date(published)
     article.url = article.url or doc.url or doc.meta.get("url")
-    article.source = clean(source or doc.meta.get("source") or site_name(article.url)
-                           or Path(doc.name.split("!")[0]).parent.name or "unknown")
+    own = source or doc.meta.get("source") or site_name(article.url)
+    # A folder's name is a publisher's name in a corpus laid out by publisher (data/sample), not in
+    # an upload: there the folder (or the build) gives the publisher to use instead.
+    fallback = doc.meta["default_source"] if "default_source" in doc.meta else Path(doc.name.split("!")[0]).parent.name
+    article.source = clean(own or fallback or "unknown")
     article.path = doc.name
     article.title = clean(strip_markup(article.title or "")) or Path(doc.name).stem
     return article

@@ -23,7 +23,7 @@ from .themes import ThemeScorer, load_heads, load_taxonomy, load_thresholds, tag
 from .text import digest, fingerprint
 
 Progress = Callable[[str, int, int | None], None]
-EMBED_CHUNK = 2048  # vectors reach the cache (and the progress bar) every ~minute of encoding
+EMBED_CHUNK = 2048  # vectors reach the cache every ~minute of encoding (the progress bar, every batch)
 
 
 class BuildError(Exception):
@@ -51,9 +51,12 @@ def exclusive(out: str | Path, wait: float = -1):
 def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = None, source: str | None = None,
           cache_dir: str | Path | None = None, columns: dict | None = None, progress: Progress | None = None,
           embedder: Embedder | None = None, wait: float = -1, roles: Iterable[str | Path] = (),
-          themes: str | Path | None = None) -> dict:
+          themes: str | Path | None = None, default_source: str | None = None) -> dict:
     """Build an index from `inputs` into `out` and return its manifest.
 
+    `source` is the publisher of every article; `default_source` only of those whose document
+    names none (no metadata, no URL), in place of their folder's name. `progress(stage, done,
+    total)` hears "read" per article, "model" before the model loads, "embed" per batch, "done".
     `wait` is how many seconds to wait for another build of the same index (-1: as long as it
     takes; 0: fail at once with BuildError).
     """
@@ -67,7 +70,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
                              [Path(p).read_bytes() for p in (*DEFAULT_TABLES, *roles)])))
     with exclusive(out, wait):
         return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
-                      Tables.load(*roles), themes, extensions, reuse_key)
+                      Tables.load(*roles), themes, extensions, reuse_key, default_source)
 
 
 def _quiet(stage: str, done: int, total: int | None) -> None:
@@ -75,12 +78,12 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
 
 
 def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables, themes_path,
-           extensions=(), reuse_key: str | None = None) -> dict:
+           extensions=(), reuse_key: str | None = None, default_source: str | None = None) -> dict:
     started = time.perf_counter()
     taxonomy = load_taxonomy(themes_path, extensions)  # a broken taxonomy fails before any work is done
     problems: list[Problem] = []
     previous = PreviousBuild.load(out, reuse_key)
-    articles, paragraphs = collect(inputs, problems, source, columns, progress, previous)
+    articles, paragraphs = collect(inputs, problems, source, columns, progress, previous, default_source)
     if paragraphs.empty:
         raise BuildError("nothing valid to build: " + ("; ".join(map(str, problems[:5])) or "no input files found"))
     read_seconds = time.perf_counter() - started
@@ -212,13 +215,16 @@ def document_key(document) -> str:
 
 
 def collect(inputs: list[str], problems: list[Problem], source: str | None = None, columns: dict | None = None,
-            progress: Progress = _quiet, previous: PreviousBuild | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+            progress: Progress = _quiet, previous: PreviousBuild | None = None,
+            default_source: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read every input into the articles and paragraphs tables, dropping repeated articles.
     Documents `previous` holds unchanged come back with their speakers already attributed."""
     article_rows, reused_rows, paragraph_rows = [], [], []
     seen: dict[str, str] = {}
     today = pd.Timestamp.now().normalize()
     for document in iter_documents(inputs, problems):
+        if default_source is not None:  # before the key: a changed default re-reads the document
+            document.meta.setdefault("default_source", default_source)
         key = document_key(document)
         earlier = previous.take(key, problems) if previous else None
         if earlier is not None:
@@ -311,11 +317,33 @@ def embed(texts: list[str], embedder: Embedder, cache: EmbeddingCache, progress:
     todo = list(missing.items())
     # Longest first: batches of similar length pad less, and the progress bar is honest sooner.
     todo.sort(key=lambda item: -len(item[1]))
+    if todo and not getattr(embedder, "loaded", True):
+        progress("model", 0, None)  # loading takes from seconds to minutes: say so rather than sit at 0 %
+        embedder.load()
     progress("embed", 0, len(todo))
+    # One encode call per batch, with the batches the model would make itself from this sorted
+    # list (same vectors; the extra calls cost under 1 ms against ~350 ms a batch), so the bar
+    # moves per batch. The cache is still written per chunk: one shard file per chunk.
+    batch = max(1, int(getattr(embedder, "batch_size", 32)))
     for start in range(0, len(todo), EMBED_CHUNK):
         chunk = todo[start:start + EMBED_CHUNK]
-        cache.add([k for k, _ in chunk], embedder.encode([t for _, t in chunk]))
-        progress("embed", min(start + EMBED_CHUNK, len(todo)), len(todo))
+        vectors = []
+        for offset in range(0, len(chunk), batch):
+            vectors.append(embedder.encode([t for _, t in chunk[offset:offset + batch]]))
+            progress("embed", start + min(offset + batch, len(chunk)), len(todo))
+        cache.add([k for k, _ in chunk], np.concatenate(vectors))
     if not keys:
         return np.zeros((0, embedder.dim), dtype=np.float32), 0
     return np.stack([cache.get(k) for k in keys]).astype(np.float32, copy=False), len(todo)
+
+
+def describe_progress(stage: str, done: int, total: int | None) -> tuple[float, str]:
+    """What a progress bar shows for one build event: (fraction done, text)."""
+    if stage == "model":
+        return 0.0, "loading the model…"
+    if stage == "embed":
+        fraction = min(done / total, 1.0) if total else 1.0
+        return fraction, f"embedding {done:,} of {total or 0:,} new paragraphs"
+    if stage == "done":
+        return 1.0, f"index written: {done:,} paragraphs"
+    return 0.0, f"reading: {done:,} articles"

@@ -123,14 +123,13 @@ def _search(args) -> int:
 
     hits = load_index(args.index).search(args.query, k=args.k)
     if args.json:
-        fields = ["paragraph_id", "article_id", "score", "text", "title", "published", "source"]
+        fields = ["paragraph_id", "article_id", "score", "text", "title", "published", "source", "date"]
         records = hits[fields].astype({"published": "string"}).to_dict("records")
         print(json.dumps([{k: (None if v is None or v != v else v) for k, v in r.items()} for r in records],
                          ensure_ascii=False, indent=1))
         return 0
     for rank, hit in enumerate(hits.itertuples(), 1):
-        date = hit.published.date() if hit.published == hit.published and hit.published is not None else "undated"
-        print(f"{rank:>2}. {hit.score:.3f}  {hit.source} · {date} · {hit.title}\n    {hit.text[:300]}")
+        print(f"{rank:>2}. {hit.score:.3f}  {hit.source} · {hit.date} · {hit.title}\n    {hit.text[:300]}")
     return 0
 
 

@@ -49,3 +49,34 @@ def parse_date(value) -> tuple[pd.Timestamp | None, str | None]:
     if precision == "year":
         stamp = stamp.replace(month=1)
     return pd.Timestamp(stamp), precision
+
+
+def display_date(published, precision: str | None = None) -> str:
+    """A date as precisely as the source gave it: "2024-04-09", "Oct 2022", "2024" or "undated"."""
+    if published is None or pd.isna(published):
+        return "undated"
+    stamp = pd.Timestamp(published)
+    if precision == "year":
+        return f"{stamp:%Y}"
+    if precision == "month":
+        return f"{stamp:%b %Y}"
+    return f"{stamp:%Y-%m-%d}"
+
+
+def display_dates(published: pd.Series, precision: pd.Series | None = None) -> pd.Series:
+    """display_date over a column (precision "day" where none is given)."""
+    precision = precision if precision is not None else pd.Series("day", index=published.index)
+    return pd.Series([display_date(p, q) for p, q in zip(published, precision)], index=published.index, dtype=object)
+
+
+def with_display_date(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for export or display: `published` (and `date_precision`) replaced by `date`, as
+    precise as the source gave it, so that a year-only speech never reads as 1 January."""
+    if "published" not in table:
+        return table
+    precision = table["date_precision"] if "date_precision" in table else None
+    dates = display_dates(table["published"], precision)
+    position = table.columns.get_loc("published")
+    table = table.drop(columns=["published", "date_precision", "date"], errors="ignore")
+    table.insert(min(position, len(table.columns)), "date", dates)
+    return table

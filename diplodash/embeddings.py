@@ -81,9 +81,17 @@ class Embedder:
 
     @property
     def model(self):
+        return self.load()._model
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (here or in another Embedder of this process)."""
+        return self._model is not None or self.name in _MODELS
+
+    def load(self) -> "Embedder":
         if self._model is None:
             self._model = load_model(self.name)
-        return self._model
+        return self
 
     @property
     def dim(self) -> int:

@@ -9,11 +9,33 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .dates import display_date
+
 # Period codes and the date precision an article needs to be counted at that granularity:
 # a year-only speech is never counted as January.
 PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 _FINEST_NEEDED = {"day": {"day"}, "week": {"day"}, "month": {"day", "month"},
                   "quarter": {"day", "month"}, "year": {"day", "month", "year"}}
+
+
+def period_ordinals(stamps: np.ndarray, granularity: str) -> np.ndarray:
+    """Periods as integers counted from 1970 (days, weeks, months, quarters or years)."""
+    if granularity in ("week", "day"):
+        days = stamps.astype("datetime64[D]").astype(np.int64)
+        return (days + 3) // 7 if granularity == "week" else days  # 1970-01-01 was a Thursday: weeks start on Monday
+    months = stamps.astype("datetime64[M]").astype(np.int64)
+    return {"month": months, "quarter": months // 3, "year": months // 12}[granularity]
+
+
+def _starts(numbers: np.ndarray, granularity: str) -> np.ndarray:
+    """The first day of each period number (the inverse of period_ordinals)."""
+    if granularity == "week":
+        starts = (numbers * 7 - 3).astype("datetime64[D]")
+    elif granularity == "day":
+        starts = numbers.astype("datetime64[D]")
+    else:
+        starts = (numbers * {"month": 1, "quarter": 3, "year": 12}[granularity]).astype("datetime64[M]")
+    return starts.astype("datetime64[ns]")
 
 
 def period_numbers(paragraphs: pd.DataFrame, granularity: str = "month") -> tuple[np.ndarray, np.ndarray]:
@@ -23,23 +45,39 @@ def period_numbers(paragraphs: pd.DataFrame, granularity: str = "month") -> tupl
         raise ValueError(f"granularity must be one of {', '.join(PERIODS)}")
     published = paragraphs["published"].to_numpy(dtype="datetime64[ns]")
     valid = paragraphs["date_precision"].isin(_FINEST_NEEDED[granularity]).to_numpy(dtype=bool) & ~np.isnat(published)
-    if granularity in ("week", "day"):
-        days = published.astype("datetime64[D]").astype(np.int64)
-        number = (days + 3) // 7 if granularity == "week" else days  # 1970-01-01 was a Thursday: weeks start on Monday
-    else:
-        months = published.astype("datetime64[M]").astype(np.int64)
-        number = {"month": months, "quarter": months // 3, "year": months // 12}[granularity]
+    number = period_ordinals(published, granularity)
     if not valid.any():
         return np.full(len(published), -1, dtype=np.int64), np.array([], dtype="datetime64[ns]")
     first, last = number[valid].min(), number[valid].max()
-    numbers = np.arange(first, last + 1)
+    return np.where(valid, number - first, -1), _starts(np.arange(first, last + 1), granularity)
+
+
+def calendar_periods(periods, granularity: str = "month") -> np.ndarray:
+    """Every period start from the first of `periods` to the last, gaps included (for even ticks)."""
+    numbers = period_ordinals(np.asarray(periods, dtype="datetime64[ns]"), granularity)
+    if not len(numbers):
+        return np.array([], dtype="datetime64[ns]")
+    return _starts(np.arange(numbers.min(), numbers.max() + 1), granularity)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # never the locale's
+
+
+def period_labels(starts, granularity: str = "month") -> list[str]:
+    """How a period reads: "2024-04-09", "2024-W07" (ISO week), "Oct 2022", "Q3 2023" or "2024"."""
+    if granularity not in PERIODS:
+        raise ValueError(f"granularity must be one of {', '.join(PERIODS)}")
+    stamps = pd.DatetimeIndex(np.asarray(starts, dtype="datetime64[ns]"))
+    if granularity == "day":
+        return [f"{s:%Y-%m-%d}" for s in stamps]
     if granularity == "week":
-        starts = (numbers * 7 - 3).astype("datetime64[D]")
-    elif granularity == "day":
-        starts = numbers.astype("datetime64[D]")
-    else:
-        starts = (numbers * {"month": 1, "quarter": 3, "year": 12}[granularity]).astype("datetime64[M]")
-    return np.where(valid, number - first, -1), starts.astype("datetime64[ns]")
+        iso = stamps.isocalendar()
+        return [f"{year}-W{week:02d}" for year, week in zip(iso["year"], iso["week"])]
+    if granularity == "month":
+        return [f"{_MONTHS[s.month - 1]} {s.year}" for s in stamps]
+    if granularity == "quarter":
+        return [f"Q{(s.month - 1) // 3 + 1} {s.year}" for s in stamps]
+    return [str(s.year) for s in stamps]
 
 
 def period_column(paragraphs: pd.DataFrame, granularity: str = "month") -> pd.Series:
@@ -138,8 +176,10 @@ def theme_timeline(paragraphs: pd.DataFrame, granularity: str = "month", by: str
                    themes: list[str] | None = None) -> pd.DataFrame:
     """Theme prevalence per period: paragraphs tagged with the theme, all paragraphs of that period
     (and group), and their share. `by` splits by "source" or "speaker". Every theme gets a row in
-    every period (and group) that has paragraphs: a month without the theme is 0, not a gap."""
-    columns = ["period", *([by] if by else []), "theme", "paragraphs", "total", "share"]
+    every period (and group) that has paragraphs: a month without the theme is 0, not a gap.
+    `themes` only chooses the themes counted (each gets its rows, even where never tagged): the
+    totals stay those of all the paragraphs passed, so a share never depends on that choice."""
+    columns = ["period", "period_label", *([by] if by else []), "theme", "paragraphs", "total", "share"]
     table, keys = _grouped(paragraphs[["published", "date_precision", "themes", *([by] if by and by != "speaker" else []),
                                       *(["speakers"] if by == "speaker" else [])]], by)
     numbers, starts = period_numbers(table, granularity)
@@ -160,18 +200,28 @@ def theme_timeline(paragraphs: pd.DataFrame, granularity: str = "month", by: str
     cell[dated] = period_codes * len(groups) + group_codes
     totals = np.bincount(cell[dated], minlength=cells)
     rows, tagged = list_items(table["themes"])
-    keep = cell[rows] >= 0
-    if themes is not None:
-        keep &= tagged.isin(themes).to_numpy(dtype=bool)
-    rows, tagged = rows[keep], tagged[keep]
-    if not len(rows):
-        return pd.DataFrame(columns=columns)
-    theme_codes, names = pd.factorize(tagged, sort=True)
+    if themes is None:
+        keep = cell[rows] >= 0
+        rows, tagged = rows[keep], tagged[keep]
+        if not len(rows):
+            return pd.DataFrame(columns=columns)
+        theme_codes, names = pd.factorize(tagged, sort=True)
+    else:
+        names = sorted(set(themes))
+        if not names:
+            return pd.DataFrame(columns=columns)
+        codes, uniques = pd.factorize(tagged)  # factorising Arrow strings, then mapping the few uniques, is fastest
+        lookup = np.append(pd.Index(names).get_indexer(pd.Index(uniques, dtype=object)), -1)
+        theme_codes = lookup[codes]  # a missing item (code -1) picks the appended -1
+        keep = (cell[rows] >= 0) & (theme_codes >= 0)
+        rows, theme_codes = rows[keep], theme_codes[keep]
     names = np.asarray(names, dtype=object)
     counts = np.bincount(cell[rows] * len(names) + theme_codes, minlength=cells * len(names)).reshape(cells, len(names))
     present = np.flatnonzero(totals)
+    labels = np.asarray(period_labels(periods, granularity), dtype=object)  # one per period, not per row
     result = pd.DataFrame({
         "period": np.repeat(np.asarray(periods)[present // len(groups)], len(names)),
+        "period_label": np.repeat(labels[present // len(groups)], len(names)),
         **({keys[0]: np.repeat(np.asarray(groups, dtype=object)[present % len(groups)], len(names))} if keys else {}),
         "theme": np.tile(names, len(present)),
         "paragraphs": counts[present].ravel(),
@@ -179,6 +229,45 @@ def theme_timeline(paragraphs: pd.DataFrame, granularity: str = "month", by: str
     })
     result["share"] = result["paragraphs"] / result["total"]
     return result[columns].sort_values(["theme", *keys, "period"], ignore_index=True)
+
+
+_TIMELINE_COLUMNS = {"period", "period_label", "theme", "paragraphs", "total", "share", "window", "label"}
+
+
+def rolling_timeline(table: pd.DataFrame, window: int, granularity: str = "month", by: str | None = None) -> pd.DataFrame:
+    """A theme_timeline table summed over the last `window` calendar periods of each row (a period
+    without paragraphs counts as 0 of 0): paragraphs and total are window sums and share is their
+    ratio, a rate over the window rather than a mean of rates. The rows (periods with paragraphs)
+    stay those of the table; a `window` column says how many periods each row covers. `by` is the
+    split column, found in the table when not given."""
+    if window < 1:
+        raise ValueError("window must be at least 1 period")
+    if table.empty:
+        return table.assign(window=pd.Series(dtype=np.int64))
+    keys = [by] if by else [column for column in table.columns if column not in _TIMELINE_COLUMNS]
+    data = table.sort_values([*keys, "theme", "period"], ignore_index=True)
+    # Sorted by series then period, (series, period number) keys increase: the rows inside a
+    # window are a contiguous run, found with one searchsorted and summed from running totals.
+    series = data.groupby([*keys, "theme"], sort=False).ngroup().to_numpy(dtype=np.int64)
+    numbers = period_ordinals(data["period"].to_numpy(dtype="datetime64[ns]"), granularity)
+    numbers -= numbers.min()
+    key = series * (numbers.max() + window + 1) + numbers  # bands wider than a window: no series leaks into the next
+    first = np.searchsorted(key, key - window, side="right")
+    for column in ("paragraphs", "total"):
+        running = np.concatenate([[0], np.cumsum(data[column].to_numpy(dtype=np.int64))])
+        data[column] = running[1:] - running[first]
+    data["share"] = data["paragraphs"] / data["total"]
+    data["window"] = window
+    return data.sort_values(["theme", *keys, "period"], ignore_index=True)
+
+
+def with_theme_labels(table: pd.DataFrame, labels: dict[str, str] | None) -> pd.DataFrame:
+    """The table with a `label` column right after `theme` (the theme's label, else its id): CSVs
+    read by people name the theme, and keep the id for joins."""
+    data = table.drop(columns="label", errors="ignore")
+    names = data["theme"].map(labels or {})
+    data.insert(data.columns.get_loc("theme") + 1, "label", names.where(names.notna(), data["theme"]))
+    return data
 
 
 def theme_paragraphs(paragraphs: pd.DataFrame, theme: str, period=None, granularity: str = "month",
@@ -194,11 +283,14 @@ def theme_paragraphs(paragraphs: pd.DataFrame, theme: str, period=None, granular
     return rows.sort_values(["published", "article_id", "position"], ignore_index=True)
 
 
-def theme_by(paragraphs: pd.DataFrame, by: str = "source") -> pd.DataFrame:
-    """Share of each source's (or speaker's) paragraphs tagged with each theme: a heatmap's data."""
+def theme_by(paragraphs: pd.DataFrame, by: str = "source", themes: list[str] | None = None) -> pd.DataFrame:
+    """Share of each source's (or speaker's) paragraphs tagged with each theme: a heatmap's data.
+    `themes` chooses the themes counted; totals stay those of all the paragraphs passed."""
     table, keys = _grouped(paragraphs[["speakers" if by == "speaker" else by, "themes"]], by)  # only what is counted
     totals = table.groupby(keys).size().rename("total")
     counts = _exploded(table, "themes", "theme").groupby([*keys, "theme"]).size().rename("paragraphs").reset_index()
+    if themes is not None:
+        counts = counts[counts["theme"].isin(list(themes))].reset_index(drop=True)
     if counts.empty:
         return pd.DataFrame(columns=[*keys, "theme", "paragraphs", "total", "share"])
     counts = counts.join(totals, on=keys)
@@ -239,15 +331,21 @@ def filter_mask(paragraphs: pd.DataFrame, filters: Filters) -> np.ndarray:
 def overview(index, paragraphs: pd.DataFrame) -> dict:
     """Corpus at a glance for the filtered paragraphs."""
     articles = index.articles[index.articles["article_id"].isin(paragraphs["article_id"].unique())]
-    dates = articles["published"].dropna()
+    dated = articles.dropna(subset=["published"]).sort_values("published")
+    first, last = (dated.iloc[0], dated.iloc[-1]) if len(dated) else (None, None)
     return {"articles": len(articles), "paragraphs": len(paragraphs), "sources": articles["source"].nunique(),
-            "first": dates.min() if len(dates) else None, "last": dates.max() if len(dates) else None,
+            "first": first.published if first is not None else None, "last": last.published if last is not None else None,
+            "from": display_date(first.published, first.date_precision) if first is not None else "undated",
+            "to": display_date(last.published, last.date_precision) if last is not None else "undated",
             "latest": articles.sort_values("published", ascending=False, na_position="last").head(15)}
 
 
-def theme_counts(paragraphs: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """Paragraphs per theme, most first, with the theme's label."""
+def theme_counts(paragraphs: pd.DataFrame, labels: dict[str, str] | None = None,
+                 themes: list[str] | None = None) -> pd.DataFrame:
+    """Paragraphs per theme, most first, with the theme's label; share of all paragraphs passed,
+    whichever `themes` are chosen."""
     counts = _exploded(paragraphs, "themes", "theme").groupby("theme").size().rename("paragraphs").reset_index()
-    counts["label"] = counts["theme"].map(labels or {}).fillna(counts["theme"])
+    if themes is not None:
+        counts = counts[counts["theme"].isin(list(themes))]
     counts["share"] = counts["paragraphs"] / max(len(paragraphs), 1)
-    return counts.sort_values("paragraphs", ascending=False, ignore_index=True)
+    return with_theme_labels(counts.sort_values(["paragraphs", "theme"], ascending=[False, True], ignore_index=True), labels)

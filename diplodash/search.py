@@ -8,10 +8,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from .dates import display_dates
 from .queries import Filters, filter_mask
+from .text import sentences, words
 
-RESULT_COLUMNS = ["paragraph_id", "article_id", "score", "text", "title", "published", "source",
-                  "kind", "position", "url", "speakers"]
+RESULT_COLUMNS = ["paragraph_id", "article_id", "score", "text", "title", "published", "source", "date",
+                  "date_precision", "kind", "position", "url", "speakers"]
 SEARCHABLE_KINDS = ("body", "turn", "caption")
 LEXICAL_WEIGHT = 0.25
 RARE_SHARE = 0.02  # a term in fewer than 2% of paragraphs counts as rare
@@ -138,7 +140,7 @@ def more_like_this(index, paragraph_id: str, k: int = 10, **filters) -> pd.DataF
 
 def _results(index, vector, k, mask, boost) -> pd.DataFrame:
     rows, scores = top_k(index.embeddings, vector, k, mask, boost)
-    columns = ["paragraph_id", "article_id", "text", "published", "source", "kind", "position"]
+    columns = ["paragraph_id", "article_id", "text", "published", "date_precision", "source", "kind", "position"]
     if "speakers" in index.paragraphs:
         columns.append("speakers")
     hits = index.paragraphs.iloc[rows][columns].copy()
@@ -148,4 +150,21 @@ def _results(index, vector, k, mask, boost) -> pd.DataFrame:
     hits["speakers"] = hits["speakers"].apply(lambda names: ", ".join(names))
     articles = index.articles.set_index("article_id")[["title", "url"]]
     hits = hits.join(articles, on="article_id")
+    hits["date"] = display_dates(hits["published"], hits["date_precision"])
     return hits[RESULT_COLUMNS].reset_index(drop=True)
+
+
+def matching_sentence(text: str, query: str) -> tuple[int, int] | None:
+    """Where in `text` the sentence sharing most of the query's words is (start, end), or None
+    when no sentence shares at least two of them (or the one rare term of a short query)."""
+    wanted = {w for w in words(query.lower()) if w not in _STOP}
+    if not wanted:
+        return None
+    best, best_shared, position = None, 0, 0
+    for sentence in sentences(text):
+        start = text.find(sentence, position)
+        position = start + len(sentence)
+        shared = len(wanted & set(words(sentence.lower())))
+        if shared > best_shared:
+            best, best_shared = (start, position), shared
+    return best if best_shared >= min(2, len(wanted)) else None

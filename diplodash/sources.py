@@ -34,6 +34,9 @@ UN_SPEECH_FILE = re.compile(r"^([A-Z]{3})_(\d{2,3})_(\d{4})\.txt$")
 UN_SPEAKERS_TABLE = "speakers_by_session.csv"
 # Files that describe a corpus rather than belong to it.
 _NOT_ARTICLES = re.compile(r"^(readme|license|licence|changelog|copying|notice)(\..*)?$", re.I)
+# An input folder may name the publisher of its documents that name none themselves, in place of
+# the folder's own name: every upload folder has one, so an upload is never credited to a timestamp.
+DEFAULT_PUBLISHER_FILE = ".default-publisher"
 
 
 @dataclass
@@ -81,14 +84,36 @@ def iter_documents(inputs: Iterable[str | Path], problems: list[Problem]) -> Ite
             continue
         path = Path(item)
         if path.is_dir():
+            default_publisher = _default_publisher(path)
             for file in _walk(path, problems):
                 readable = file.suffix.lower() in FORMATS or file.suffix.lower() == ".zip"
                 if readable and first_visit(file):
-                    yield from _from_file(file, problems, explicit=False)
+                    for document in _from_file(file, problems, explicit=False):
+                        if default_publisher is not None:
+                            document.meta.setdefault("default_source", default_publisher)
+                        yield document
         elif not path.exists() and not path.is_symlink():
             problems.append(Problem(str(path), "no such file or folder"))
         elif first_visit(path):
             yield from _from_file(path, problems, explicit=True)
+
+
+def _default_publisher(folder: Path) -> str | None:
+    try:
+        return (folder / DEFAULT_PUBLISHER_FILE).read_text(encoding="utf-8").strip()[:200]
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def save_uploads(files: Iterable[tuple[str, bytes]], folder: Path, publisher: str = "") -> Path:
+    """Write uploaded files into a new `folder` under their bare names (never a path from the
+    browser), with the publisher for those that name none ("unknown" when empty)."""
+    folder.mkdir(parents=True, exist_ok=False)
+    (folder / DEFAULT_PUBLISHER_FILE).write_text(publisher.strip() or "unknown", encoding="utf-8")
+    for name, data in files:
+        bare = Path(name.replace("\\", "/")).name.lstrip(".") or "upload"
+        (folder / bare).write_bytes(data)
+    return folder
 
 
 def _walk(folder: Path, problems: list[Problem]) -> Iterator[Path]:
@@ -238,6 +263,8 @@ def expand_feed(feed: Document, problems: list[Problem], min_content_words: int 
         link = entry.get("link")
         meta = {"title": entry.get("title"), "published": entry.get("published") or entry.get("updated"),
                 "source": feed_title, "url": link}
+        if "default_source" in feed.meta:
+            meta["default_source"] = feed.meta["default_source"]
         content = " ".join(part.get("value", "") for part in entry.get("content", []))
         if len(content.split()) >= min_content_words:
             yield Document(f"{feed.name}#{number}", content.encode("utf-8"), "html-fragment", link, meta)

@@ -6,14 +6,17 @@ import datetime as dt
 import os
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .index import Index, IndexUnavailable, default_index_dir, load_index
+from .index import Index, IndexUnavailable, load_index
+from .dates import display_date
 from .queries import Filters, filter_mask
+from .search import matching_sentence
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -22,26 +25,40 @@ def _cached_index(path: str, stamp: float) -> Index:
 
 
 def index_location() -> Path:
-    return default_index_dir()
+    """The index this dashboard serves (diplodash.settings.Settings.served_index)."""
+    return operator_settings().served_index()
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
+PAGES = [("pages/overview.py", "Overview", ":material/home:"), ("pages/themes.py", "Themes", ":material/show_chart:"),
+         ("pages/speakers.py", "Speakers", ":material/record_voice_over:"), ("pages/search.py", "Search", ":material/search:"),
+         ("pages/articles.py", "Articles", ":material/article:"), ("pages/corpus.py", "Corpus", ":material/folder_open:")]
+_navigation_declared = False  # in this server process
+
+
+def navigation():
+    """The app's pages, for app.py to run."""
+    global _navigation_declared
+    _navigation_declared = True
+    return st.navigation([st.Page(path, title=title, icon=icon, default=number == 0)
+                          for number, (path, title, icon) in enumerate(PAGES)])
+
+
 def _through_navigation() -> None:
-    """When the first visit to a fresh server is a link to a page (/themes), Streamlit sees the
-    pages/ folder before app.py has declared the navigation and runs the page file on its own,
-    with a sidebar listing file names. Leave that legacy mode and rerun through app.py, once per
-    session, on its first run (a later rerun could swallow a button click)."""
-    if "_navigation_checked" in st.session_state:
-        return
-    st.session_state["_navigation_checked"] = True
-    try:  # Streamlit's internals (pinned 1.67): without them, the page still works, named by file
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
+    """When the first visit to a fresh server is a link to a page (/themes?period=year), Streamlit
+    sees the pages/ folder before app.py has declared the navigation and runs the page file on its
+    own, with a sidebar of file names. Declaring the navigation (public st.navigation) leaves that
+    mode; the rerun then goes through app.py, and the link's parameters, which Streamlit drops on
+    the way, are put back."""
+    pending = st.session_state.pop("_pending_params", None)
+    if pending:
+        for name, values in pending.items():
+            st.query_params[name] = values
+    if not _navigation_declared:
+        st.session_state["_pending_params"] = {name: st.query_params.get_all(name) for name in st.query_params}
+        navigation()
         st.rerun()
 
 
@@ -62,14 +79,14 @@ def current_index(show_message: bool = True) -> Index | None:
 
 
 def build_sample(path: Path) -> None:
-    from .build import BuildError, build
+    from .build import BuildError, build, describe_progress
 
     with st.status("First run: building the index of the sample corpus…", expanded=True) as status:
         bar = st.progress(0.0, text="reading the sample articles")
 
         def progress(stage, done, total):
-            if stage == "embed" and total:
-                bar.progress(min(done / total, 1.0), text=f"embedding {done:,} of {total:,} paragraphs")
+            fraction, text = describe_progress(stage, done, total)
+            bar.progress(fraction, text=text)
 
         try:
             build([SAMPLE], path, progress=progress, wait=0)
@@ -89,56 +106,158 @@ def _choices(path: str, stamp: float) -> dict:
             "first": dates.min().date() if len(dates) else None, "last": dates.max().date() if len(dates) else None}
 
 
-def _param_list(name: str) -> list[str]:
-    value = st.query_params.get_all(name)
-    return [v for item in value for v in item.split("|") if v]
+# The view lives in the URL. Every control that changes what a page shows is bound to a query
+# parameter, so a copied address restores the view. Streamlit ties a widget to the page that draws
+# it and clears the URL when the user follows a sidebar link: the session therefore remembers each
+# control's value and every run writes the URL back.
+FILTER_PARAMS = ("from", "to", "source", "theme", "speaker")
 
 
-def _param_date(name: str, default: dt.date | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(st.query_params.get(name, ""))
-    except ValueError:
-        return default
+def _view() -> dict:
+    return st.session_state.setdefault("_view", {"written": {}, "remembered": {}, "page": None})
+
+
+def begin_view(page: str, params: tuple[str, ...] = ()) -> None:
+    """Start a page's run: decide whether the URL or the session holds the view (a URL that says
+    something this session did not write is a link, a reload or back/forward: it wins), and drop
+    the parameters of other pages."""
+    view = _view()
+    known = FILTER_PARAMS + tuple(params)
+    for stale in [name for name in st.query_params.keys() if name not in known]:
+        del st.query_params[stale]
+    url = {name: st.query_params.get_all(name) for name in known if st.query_params.get_all(name)}
+    written = {name: values for name, values in view["written"].items() if name in known and values}
+    view["from_url"] = bool(url) and url != written
+    view["switched"] = view["page"] != page
+    view["page"], view["written"] = page, url
+
+
+def url_value(param: str, default, decode=lambda values: values[0]):
+    """A value of the view that no widget holds (a clicked point, an open article): the URL's
+    after a link, else what the session remembers."""
+    view = _view()
+    if view.get("from_url"):
+        values = st.query_params.get_all(param)
+        try:
+            value = decode(values) if values else default
+        except (ValueError, KeyError, IndexError):
+            value = default
+        view["remembered"][param] = value
+    return view["remembered"].get(param, default)
+
+
+def keep_url_value(param: str, value, default=None, encode=lambda value: [str(value)]) -> None:
+    """Remember a value of the view and write it to the URL (left out while it is the default)."""
+    _view()["remembered"][param] = value
+    _write_param(param, None if value == default or value is None else encode(value))
+
+
+def _write_param(param: str, values: list[str] | None) -> None:
+    written = _view()["written"]
+    if not values:
+        if param in st.query_params:
+            del st.query_params[param]
+        written.pop(param, None)
+        return
+    if st.query_params.get_all(param) != values:
+        st.query_params[param] = values
+    written[param] = list(values)
+
+
+def url_widget(draw, key: str, param: str, default, *args, options=None, multiple: bool = False, **kwargs):
+    """Draw a widget (st.selectbox, st.radio, st.toggle, st.text_input, st.number_input…) whose
+    value lives in the URL as `param` and outlives a page switch. `options` (when given) are the
+    only values a URL may set; `multiple` for a list value (repeated parameter)."""
+    view = _view()
+    kind = type(default)
+
+    def decode(values: list[str]):
+        if multiple:
+            return [v for v in values if options is None or v in options]
+        value = values[0]
+        value = value in ("1", "true", "yes") if kind is bool else kind(value) if kind in (int, float) else value
+        if options is not None and value not in options:
+            raise ValueError(value)
+        return value
+
+    if view.get("from_url"):
+        st.session_state[key] = url_value(param, default, decode)
+    elif view.get("switched") or key not in st.session_state:
+        value = view["remembered"].get(param, default)
+        if options is not None:  # the options may have changed since (filters, a rebuilt index)
+            value = [v for v in value if v in options] if multiple else value if value in options else default
+        st.session_state[key] = value
+    value = draw(*args, key=key, **kwargs)
+    encode = (lambda v: list(v)) if multiple else (lambda v: ["1"] if v is True else [str(v)])
+    keep_url_value(param, list(value) if multiple else value, default, encode)
+    return value
+
+
+def chart_point(event, param: str = "point", valid=lambda point: True) -> list[str] | None:
+    """The clicked point of a chart (its custom data, the period as an ISO date), kept in the URL:
+    a new click replaces it, clearing the selection clears it, a link restores it."""
+    view = _view()
+    points = event.selection.points if event and event.selection else []
+    clicked = [str(v)[:10] if number == 1 else str(v) for number, v in enumerate(points[0]["customdata"])] if points else None
+    last = None if view.get("switched") else view["remembered"].get(f"{param}:clicked")
+    point = url_value(param, None, list)
+    if clicked != last:
+        point = clicked
+    view["remembered"][f"{param}:clicked"] = clicked
+    point = point if point and valid(point) else None
+    keep_url_value(param, point, None, list)
+    return point
+
+
+def view_params(**extra) -> dict[str, list[str]]:
+    """The global filters as they are in the URL, plus `extra`: for links that keep the view."""
+    params = {name: values for name, values in _view()["written"].items() if name in FILTER_PARAMS}
+    params.update({name: [str(value)] for name, value in extra.items() if value is not None})
+    return params
+
+
+def _range_start(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    def parse(values: list[str]) -> dt.date:
+        return dt.date.fromisoformat(values[0])
+
+    start = max(first, min(last, url_value("from", first, parse) or first))
+    end = min(last, max(start, url_value("to", last, parse) or last))
+    return start, end
 
 
 def sidebar_filters(index: Index) -> Filters:
-    """Date range, sources, themes and speakers; read from and written back to the URL."""
+    """Date range, sources, themes and speakers, bound to the URL."""
     path = str(index.path.resolve())
     choices = _choices(path, (index.path / "manifest.json").stat().st_mtime)
     labels = index.theme_labels
+    view = _view()
     with st.sidebar:
         st.header("Filters")
         first, last = choices["first"], choices["last"]
         dates = ()
         if first and last:
-            start = max(first, min(last, _param_date("from", first)))
-            end = min(last, max(first, _param_date("to", last)))
-            dates = st.date_input("Dates", value=(start, end), min_value=first, max_value=last, key="filter_dates")
-        sources = st.multiselect("Sources", choices["sources"], default=[s for s in _param_list("source") if s in choices["sources"]],
-                                 key="filter_sources")
-        themes = st.multiselect("Themes", choices["themes"], default=[t for t in _param_list("theme") if t in choices["themes"]],
-                                format_func=lambda t: labels.get(t, t), key="filter_themes")
-        speakers = st.multiselect("Speakers", choices["speakers"],
-                                  default=[s for s in _param_list("speaker") if s in choices["speakers"]], key="filter_speakers")
+            if view.get("from_url") or view.get("switched") or "filter_dates" not in st.session_state:
+                st.session_state["filter_dates"] = _range_start(first, last)
+            dates = st.date_input("Dates", min_value=first, max_value=last, key="filter_dates")
+        sources = url_widget(st.multiselect, "filter_sources", "source", [], "Sources", choices["sources"],
+                             options=choices["sources"], multiple=True)
+        themes = url_widget(st.multiselect, "filter_themes", "theme", [], "Themes", choices["themes"],
+                            options=choices["themes"], multiple=True, format_func=lambda t: labels.get(t, t),
+                            help="Chooses the themes drawn; shares stay out of all paragraphs of the period.")
+        speakers = url_widget(st.multiselect, "filter_speakers", "speaker", [], "Speakers", choices["speakers"],
+                              options=choices["speakers"], multiple=True)
     start = dates[0] if len(dates) >= 1 else None
     end = dates[1] if len(dates) == 2 else None
-    filters = Filters(start=pd.Timestamp(start) if start and start != first else None,
-                      end=pd.Timestamp(end) if end and end != last else None,
-                      sources=tuple(sources), themes=tuple(themes), speakers=tuple(speakers))
-    _write_params(filters)
-    return filters
+    keep_url_value("from", start, first, lambda d: [d.isoformat()])
+    keep_url_value("to", end, last, lambda d: [d.isoformat()])
+    return Filters(start=pd.Timestamp(start) if start and start != first else None,
+                   end=pd.Timestamp(end) if end and end != last else None,
+                   sources=tuple(sources), themes=tuple(themes), speakers=tuple(speakers))
 
 
-def _write_params(filters: Filters) -> None:
-    wanted = {"from": filters.start.date().isoformat() if filters.start is not None else None,
-              "to": filters.end.date().isoformat() if filters.end is not None else None,
-              "source": "|".join(filters.sources) or None, "theme": "|".join(filters.themes) or None,
-              "speaker": "|".join(filters.speakers) or None}
-    for key, value in wanted.items():
-        if value is None and key in st.query_params:
-            del st.query_params[key]
-        elif value is not None and st.query_params.get(key) != value:
-            st.query_params[key] = value
+def share_filters(filters: Filters) -> Filters:
+    """The filters a share's denominator obeys: all but the themes, which only choose what is drawn."""
+    return replace(filters, themes=())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -180,8 +299,11 @@ def paint_before_charts(pause: float = 0.5) -> None:
         time.sleep(pause)
 
 
-def page_setup(title: str) -> tuple[Index | None, Filters | None, pd.DataFrame | None]:
-    """Title, index and filters every page starts with; (None, None, None) when there is no index."""
+def page_setup(title: str, params: tuple[str, ...] = ()) -> tuple[Index | None, Filters | None, pd.DataFrame | None]:
+    """Title, index and filters every page starts with; (None, None, None) when there is no index.
+    `params` names the page's own URL parameters (the filters' are shared by every page)."""
+    _through_navigation()
+    begin_view(title, params)
     st.title(title)
     index = current_index()
     if index is None:
@@ -192,6 +314,44 @@ def page_setup(title: str) -> tuple[Index | None, Filters | None, pd.DataFrame |
         st.warning("No paragraph matches these filters. Widen the dates or clear a filter in the sidebar.")
         return index, filters, None
     return index, filters, paragraphs
+
+
+def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None = None, step: int = 20,
+                   more_like: bool = False) -> None:
+    """Paragraphs as readable text, `step` at a time with a button for more: source, date and
+    speakers above, the text (the sentence matching `query` in bold) and a link to its article."""
+    counter = f"{key}_shown"
+    signature = hash(tuple(rows["paragraph_id"]))
+    if st.session_state.get(counter, (None,))[0] != signature:
+        st.session_state[counter] = (signature, step)
+    shown = min(st.session_state[counter][1], len(rows))
+    for number, row in enumerate(rows.head(shown).itertuples()):
+        with st.container(border=True, key=f"{key}_{number}"):
+            speakers = ", ".join(row.speakers) if not isinstance(row.speakers, str) else row.speakers
+            meta = [f"**{plain(row.source)}**", display_date(row.published, row.date_precision)]
+            meta += [f"score {row.score:.3f}"] if hasattr(row, "score") else []
+            meta += [plain(speakers)] if speakers else []
+            st.caption(" · ".join(meta) + (f" — {plain(row.title)}" if isinstance(getattr(row, "title", None), str) else ""))
+            st.markdown(_marked(row.text, query))
+            links = st.columns([1, 1, 4]) if more_like else [st.container()]
+            with links[0]:
+                st.page_link("pages/articles.py", label="Open the article", icon=":material/article:",
+                             query_params=view_params(article=row.article_id))
+            if more_like and links[1].button("More like this", key=f"like_{row.paragraph_id}", type="tertiary"):
+                keep_url_value("like", row.paragraph_id)
+                st.rerun()
+    st.caption(f"{shown:,} of {len(rows):,} paragraphs shown" if shown < len(rows) else f"All {len(rows):,} paragraphs shown")
+    if shown < len(rows) and st.button(f"Show {min(step, len(rows) - shown):,} more", key=f"{key}_more"):
+        st.session_state[counter] = (signature, shown + step)
+        st.rerun()
+
+
+def _marked(text: str, query: str | None) -> str:
+    span = matching_sentence(text, query) if query else None
+    if span is None:
+        return plain(text)
+    start, end = span
+    return f"{plain(text[:start])} **{plain(text[start:end].strip())}** {plain(text[end:])}"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -205,3 +365,15 @@ def plain(text: str) -> str:
 def csv_download(table: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
     st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=name, mime="text/csv",
                        key=f"download_{name}")
+
+
+def operator_settings():
+    """The operator's settings (diplodash.settings): environment variables, else the app's secrets.
+    Never anything from the browser."""
+    from .settings import load
+
+    try:
+        secrets = st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets file (StreamlitSecretNotFoundError is one): no secrets
+        secrets = {}
+    return load(secrets)

@@ -1,18 +1,29 @@
+from pathlib import Path
+
 import streamlit as st
 
-from diplodash.ui import page_setup, plain
+from diplodash.dates import display_date
+from diplodash.ui import page_setup, plain, url_value, url_widget
 
-index, filters, paragraphs = page_setup("Articles")
+index, filters, paragraphs = page_setup("Articles", params=("article",))
 if paragraphs is not None:
     articles = index.articles[index.articles.article_id.isin(paragraphs.article_id.unique())]
     articles = articles.sort_values("published", ascending=False, na_position="last")
-    names = {row.article_id: f"{row.published:%Y-%m-%d} · {row.source} · {row.title}" if row.published == row.published
-             else f"undated · {row.source} · {row.title}" for row in articles.itertuples()}
-    chosen = st.selectbox(f"Article ({len(articles)} match the filters)", list(names), format_func=names.get,
-                          key="article", index=0)
-    article = articles.set_index("article_id").loc[chosen]
+    ids = articles.article_id.tolist()
+    linked = url_value("article", None)  # a link from a search hit may open an article the filters leave out
+    if linked not in ids and (index.articles.article_id == linked).any():
+        ids.insert(0, linked)
+    by_id = index.articles.set_index("article_id")
+    names = {i: f"{display_date(by_id.at[i, 'published'], by_id.at[i, 'date_precision'])} · {by_id.at[i, 'source']} · "
+                f"{by_id.at[i, 'title']}" for i in ids}
+    chosen = url_widget(st.selectbox, "article", "article", ids[0], f"Article ({len(articles)} match the filters)", ids,
+                        options=ids, format_func=names.get)
+    article = by_id.loc[chosen]
     st.subheader(plain(article.title), anchor=False)
-    st.caption(f"{plain(article.source)} · {article.date_precision or 'no'} date · {plain(article.path)}")
+    where = article.url if isinstance(article.url, str) and article.url else Path(str(article.path)).name
+    st.caption(f"{plain(article.source)} · {display_date(article.published, article.date_precision)} · {plain(where)}")
+    if chosen not in articles.article_id.values:
+        st.caption("This article lies outside the sidebar filters.")
     if isinstance(article.url, str) and article.url.startswith(("http://", "https://")):
         st.link_button("Open the original", article.url)
     labels = index.theme_labels

@@ -1,62 +1,73 @@
-import time
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
-from diplodash.build import BuildError, build
-from diplodash.sources import FORMATS
-from diplodash.ui import current_index, index_location
+from diplodash.build import BuildError, build, describe_progress
+from diplodash.settings import HOW_TO_EDIT, InputRefused
+from diplodash.sources import FORMATS, save_uploads
+from diplodash.ui import current_index, operator_settings, plain
 
 st.title("Corpus")
+settings = operator_settings()
 index = current_index(show_message=False)
-location = index_location()
-previous = list(index.manifest.get("inputs", [])) if index else []
+built = st.session_state.pop("corpus_built", None)  # the last build's summary, kept across the rerun
+if built:
+    st.success(built)
 if index:
     counts = index.manifest["counts"]
-    st.markdown(f"Index `{location}`: **{counts['articles']:,} articles**, **{counts['paragraphs']:,} paragraphs**, "
+    where = f"Index {plain(index.path)}: " if settings.editing else ""  # no server paths for visitors
+    st.markdown(f"{where}**{counts['articles']:,} articles**, **{counts['paragraphs']:,} paragraphs**, "
                 f"built {index.manifest['built_at']}.")
 else:
-    st.info(f"No index yet at `{location}`: add articles below and build one.")
+    st.info("No index yet." + (" Add articles below and build one." if settings.editing else ""))
 
-uploads = st.file_uploader("Add articles (text, Markdown, CSV/JSONL, HTML, RSS/Atom, or a zip of them)",
-                           type=[s.lstrip(".") for s in FORMATS] + ["zip"], accept_multiple_files=True, key="uploads")
-folder = st.text_input("…or a folder or feed URL on this machine", key="folder", placeholder="/path/to/articles")
-keep = st.checkbox("Keep the articles already in the index", value=bool(previous), key="keep")
-if st.button("Build the index", type="primary", key="build"):
-    inputs = list(previous) if keep else []
-    if uploads:
-        target = location.parent / "uploads" / time.strftime("%Y%m%d-%H%M%S")  # beside the index
-        target.mkdir(parents=True, exist_ok=True)
-        for upload in uploads:
-            (target / Path(upload.name).name).write_bytes(upload.getvalue())  # the bare name: no path from the browser
-        inputs.append(str(target))
-    if folder.strip():
-        inputs.append(folder.strip())
-    if not inputs:
-        st.warning("Nothing to build: upload files or give a folder.")
-    else:
-        with st.status("Building the index…", expanded=True) as status:
-            bar = st.progress(0.0, text="reading articles")
-
-            def progress(stage, done, total):
-                if stage == "embed" and total:
-                    bar.progress(min(done / total, 1.0), text=f"embedding {done:,} of {total:,} new paragraphs")
-                elif stage == "read":
-                    bar.progress(0.0, text=f"reading: {done:,} articles")
-
-            try:
-                manifest = build(inputs, location, progress=progress, wait=0)
-            except BuildError as error:
-                status.update(label="Build failed: the previous index is unchanged", state="error")
-                st.error(str(error))
+if not settings.editing:
+    st.info(HOW_TO_EDIT)
+else:
+    previous = list(index.manifest.get("inputs", [])) if index else []
+    uploads = st.file_uploader("Add articles (text, Markdown, CSV/JSONL, HTML, RSS/Atom, or a zip of them)",
+                               type=[s.lstrip(".") for s in FORMATS] + ["zip"], accept_multiple_files=True,
+                               key="uploads")
+    publisher = st.text_input("Publisher", key="publisher", placeholder="unknown",
+                              help="For uploaded files whose metadata names no publisher")
+    folder = ""
+    if settings.allowed_root is not None:
+        folder = st.text_input(f"…or a folder under {plain(settings.allowed_root)}, or a feed URL", key="folder",
+                               placeholder=str(settings.allowed_root / "articles"))
+    keep = st.checkbox("Keep the articles already in the index", value=bool(previous), key="keep")
+    if st.button("Build the index", type="primary", key="build"):
+        inputs = list(previous) if keep else []
+        try:
+            if folder.strip():
+                inputs.append(settings.check_input(folder))
+        except InputRefused as error:
+            st.error(plain(str(error)))  # nothing is saved or built
+        else:
+            if uploads:
+                files = [(upload.name, upload.getvalue()) for upload in uploads]
+                inputs.append(str(save_uploads(files, settings.new_upload_folder(), publisher)))
+            if not inputs:
+                st.warning("Nothing to build: upload files or give a folder.")
             else:
-                counts = manifest["counts"]
-                status.update(label=f"Built {counts['articles']:,} articles, {counts['paragraphs']:,} paragraphs "
-                                    f"({manifest['n_embedded']:,} embedded, {manifest['n_reused']:,} reused)",
-                              state="complete")
-                st.cache_resource.clear()
-                index = current_index(show_message=False)
+                with st.status("Building the index…", expanded=True) as status:
+                    bar = st.progress(0.0, text="reading articles")
+
+                    def progress(stage, done, total):
+                        fraction, text = describe_progress(stage, done, total)
+                        bar.progress(fraction, text=text)
+
+                    try:
+                        manifest = build(inputs, settings.build_target(), progress=progress, wait=0)
+                    except BuildError as error:
+                        manifest = None
+                        status.update(label="Build failed: the previous index is unchanged", state="error")
+                        st.error(plain(str(error)))
+                if manifest is not None:
+                    counts = manifest["counts"]
+                    st.session_state["corpus_built"] = (
+                        f"Built {counts['articles']:,} articles, {counts['paragraphs']:,} paragraphs "
+                        f"({manifest['n_embedded']:,} embedded, {manifest['n_reused']:,} reused)")
+                    st.cache_resource.clear()
+                    st.rerun()  # draw the page again from the new index: no stale counts above
 
 if index is not None:
     problems = pd.DataFrame(index.manifest.get("errors", []), columns=["level", "name", "reason"])

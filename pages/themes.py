@@ -1,30 +1,54 @@
+import pandas as pd
 import streamlit as st
 
 from diplodash import charts
-from diplodash.queries import PERIODS, theme_by, theme_paragraphs, theme_timeline
-from diplodash.ui import csv_download, page_setup, plain, query
+from diplodash.queries import PERIODS, rolling_timeline, theme_by, theme_paragraphs, theme_timeline, with_theme_labels
+from diplodash.ui import (chart_point, csv_download, filtered_paragraphs, page_setup, paragraph_list, plain, query,
+                          share_filters, url_widget)
 
-index, filters, paragraphs = page_setup("Themes over time")
+index, filters, paragraphs = page_setup("Themes over time", params=("period", "measure", "split", "min", "smooth", "point"))
 if paragraphs is not None:
     labels = index.theme_labels
-    controls = st.columns([2, 2, 2])
-    granularity = controls[0].selectbox("Period", list(PERIODS), index=2, key="granularity")
-    measure = controls[1].radio("Measure", ["share", "count"], horizontal=True, key="measure",
-                                help="share: paragraphs on the theme / all paragraphs of the period")
-    split = "source" if controls[2].toggle("Split by source", key="split") else None
-    timeline = query(index, filters, theme_timeline, granularity, by=split, themes=list(filters.themes) or None)
-    event = st.plotly_chart(charts.theme_timeline(timeline, measure, labels, split), key="timeline",
-                            on_select="rerun", selection_mode="points")
-    csv_download(timeline, "theme-timeline.csv", "Download the plotted data (CSV)")
-    points = event.selection.points if event and event.selection else []
-    if points:
-        theme, period, *group = points[0]["customdata"]
-        behind = theme_paragraphs(paragraphs, theme, period, granularity, split, group[0] if group else None)
-        st.subheader(f"{plain(labels.get(theme, theme))} · {str(period)[:10]} · {len(behind)} paragraphs")
-        for row in behind.head(50).itertuples():
-            st.markdown(f"**{plain(row.source)}** · {row.published:%Y-%m-%d} — {plain(row.text)}")
+    # Shares are out of every paragraph under the other filters: the Themes filter only picks the lines drawn.
+    base = share_filters(filters)
+    drawn = list(filters.themes) or None
+    controls = st.columns([2, 2, 2, 2, 2])
+    granularity = url_widget(controls[0].selectbox, "granularity", "period", "month", "Period", list(PERIODS),
+                             options=list(PERIODS))
+    measure = url_widget(controls[1].radio, "measure", "measure", "share", "Measure", ["share", "count"],
+                         options=["share", "count"], horizontal=True,
+                         help="share: paragraphs on the theme / all paragraphs of the period (under the other filters)")
+    smooth = url_widget(controls[2].selectbox, "smooth", "smooth", 1, "Rolling mean", [1, 2, 3, 6, 12],
+                        options=[1, 2, 3, 6, 12], format_func=lambda n: "off" if n == 1 else f"over {n} periods")
+    minimum = url_widget(controls[3].number_input, "min_paragraphs", "min", 5, "Few paragraphs below", min_value=1,
+                         step=1, help="Points resting on fewer paragraphs than this are drawn lighter")
+    split = "source" if url_widget(controls[4].toggle, "split", "split", False, "Split by source") else None
+    timeline = query(index, base, theme_timeline, granularity, by=split, themes=drawn)
+    if smooth > 1:
+        timeline = rolling_timeline(timeline, smooth, granularity, by=split)
+    dates = timeline["period_label"] if len(timeline) else pd.Series(dtype=object)
+    title = f"Themes, {'share of paragraphs' if measure == 'share' else 'paragraphs'} per {granularity}" + (
+        f" (rolling over {smooth})" if smooth > 1 else "")
+    name = "diplodash-themes-" + granularity + (f"-{dates.iloc[0]}-to-{dates.iloc[-1]}" if len(dates) else "")
+    figure = charts.theme_timeline(timeline, measure, labels, split, granularity=granularity, min_paragraphs=minimum,
+                                   title=title)
+    event = st.plotly_chart(figure, key="timeline", on_select="rerun", selection_mode="points",
+                            config=charts.png_config(name, figure))
+    csv_download(with_theme_labels(timeline, labels), f"{name}.csv", "Download the plotted data (CSV)")
+    point = chart_point(event, valid=lambda p: len(p) >= 2 and p[0] in labels)
+    if point:
+        theme, period, *group = point
+        behind = theme_paragraphs(filtered_paragraphs(index, base), theme, period, granularity, split,
+                                  group[0] if group else None)
+        period_name = next((label for label, start in zip(timeline.get("period_label", []), timeline.get("period", []))
+                            if str(start)[:10] == period), period)
+        st.subheader(f"{plain(labels.get(theme, theme))} · {period_name}{' · ' + plain(group[0]) if group else ''} · "
+                     f"{len(behind)} paragraphs", anchor=False)
+        paragraph_list(index, behind, "behind")
     else:
         st.caption("Click a point to list the paragraphs behind it.")
-    st.subheader("Themes by source")
-    st.plotly_chart(charts.heatmap(query(index, filters, theme_by, "source"), "theme", "source", "share", labels),
-                    key="heatmap")
+    st.subheader("Themes by source", anchor=False)
+    heat = query(index, base, theme_by, "source", themes=drawn)
+    st.plotly_chart(charts.heatmap(heat, "theme", "source", "share", labels, title="Share of each source's paragraphs"),
+                    key="heatmap", config=charts.png_config("diplodash-themes-by-source"))
+    csv_download(with_theme_labels(heat, labels), "diplodash-themes-by-source.csv", "Download the heatmap data (CSV)")

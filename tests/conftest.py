@@ -61,3 +61,55 @@ def real_embedder():
     embedder = Embedder()
     embedder.encode(["warm up"])
     return embedder
+
+
+SAMPLE_INDEX = ROOT / "data" / "index"  # the committed index of the fictional sample corpus (real model vectors)
+UNDATED, MONTH_ONLY, YEAR_ONLY = "Undated", "Oct 2022", "2024"
+
+
+def rewrite_index(source, target, change) -> None:
+    """Copy an index with `change(articles, paragraphs)` applied: plant what a build would not write."""
+    import pandas as pd
+
+    from diplodash.index import THEME_SCORES, read_tables, write_index
+
+    manifest, articles, paragraphs, _ = read_tables(source)
+    change(articles, paragraphs)
+    scores = pd.read_parquet(source / THEME_SCORES) if (source / THEME_SCORES).exists() else None
+    write_index(target, articles, paragraphs, source / "embeddings.npy", manifest, scores)
+
+
+def vague_dates(articles, paragraphs) -> None:
+    """One undated, one month-only (Oct 2022) and one year-only (2024) article: as the shared corpora have them."""
+    import pandas as pd
+
+    newest = articles.sort_values("published").article_id.tolist()
+    dates = {newest[-1]: (pd.NaT, None), newest[-2]: (pd.Timestamp("2022-10-01"), "month"),
+             newest[-3]: (pd.Timestamp("2024-01-01"), "year")}
+    for table in (articles, paragraphs):
+        for article_id, (published, precision) in dates.items():
+            rows = table.article_id == article_id
+            table.loc[rows, "published"] = published
+            table.loc[rows, "date_precision"] = precision
+
+
+HOSTILE_TITLE = "<img src=t onerror=alert(2)> Hostile paragraph test"
+HOSTILE_SPEAKER = "<b>Bold</b> [me](javascript:alert(3))"
+HOSTILE_TEXT = "Minister Jonas Berg said <img src=x onerror=alert(1)> and [click](javascript:alert(1)) **bold**"
+
+
+def plant_hostile_text(articles, paragraphs) -> None:
+    """Ingestion strips tags, so plant hostile text, title and speaker the way another tool could have."""
+    newest = articles.sort_values("published").article_id.iloc[-1]
+    row = paragraphs.index[paragraphs.article_id == newest][0]
+    paragraphs.loc[row, "text"] = HOSTILE_TEXT
+    paragraphs.at[row, "speakers"] = ["Jonas Berg", HOSTILE_SPEAKER]
+    articles.loc[articles.article_id == newest, "title"] = HOSTILE_TITLE
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory):
+    """The sample index with undated, month-only and year-only articles among its 63."""
+    target = tmp_path_factory.mktemp("sample") / "index"
+    rewrite_index(SAMPLE_INDEX, target, vague_dates)
+    return target

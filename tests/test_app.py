@@ -1,142 +1,159 @@
-"""Every dashboard page through streamlit's AppTest, on a small index built in the test session."""
-import json
-
+"""Every dashboard page through streamlit's AppTest, on the sample index (real model vectors) with
+undated, month-only and year-only articles planted in it; no ../shared needed."""
+import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import diplodash
+from diplodash.queries import has_any
 
-from . import inputs
-from .conftest import ROOT, SEED, needs_shared
+from .conftest import (HOSTILE_SPEAKER, HOSTILE_TITLE, MONTH_ONLY, ROOT, SEED, YEAR_ONLY, needs_shared,
+                       plant_hostile_text, rewrite_index)
+from .pages import app, figure, numbers, url
 
-HOSTILE = """Hostile paragraph test
-Published: 2023-05-05
-
-Minister Jonas Berg said <img src=x onerror=alert(1)> and [click](javascript:alert(1)) **bold** # not a heading.
-"""
+PAGES = ("overview", "themes", "speakers", "search", "articles")
 
 
-@pytest.fixture(scope="module")
-def app_index(tmp_path_factory, real_embedder):
-    folder = tmp_path_factory.mktemp("corpus")
-    inputs.write_plain(folder)
-    inputs.write_jsonl(folder)
-    inputs.write_table_csv(folder)
-    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    sources = [folder] + ([SEED] if SEED.exists() else [])
-    out = tmp_path_factory.mktemp("app") / "index"
-    diplodash.build(sources, out, embedder=real_embedder, cache_dir=tmp_path_factory.mktemp("cache"))
-    return out
-
-
-def app(index_dir, monkeypatch, page=None, **params) -> AppTest:
-    monkeypatch.setenv("DIPLODASH_INDEX", str(index_dir))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
+def cards(at) -> list[str]:
+    """The text of each listed paragraph (search hits, paragraphs behind a point, statements)."""
+    return [m.value for m in at.markdown if m.value and not m.value.startswith("####")]
 
 
 def test_every_page_without_an_index_says_how_to_build_one(tmp_path, monkeypatch):
     for page in (None, "themes", "speakers", "search", "articles"):
         at = app(tmp_path / "none", monkeypatch, page)
         assert "no DiploDash index at" in at.info[0].value and "diplodash build" in at.info[0].value
-    at = app(tmp_path / "none", monkeypatch, "corpus")
-    assert "No index yet" in at.info[0].value and at.button(key="build").label == "Build the index"
 
 
-def test_overview_counts_and_lists(app_index, monkeypatch):
-    at = app(app_index, monkeypatch)
-    index = diplodash.load_index(app_index)
+def test_overview_counts_and_dates_as_precise_as_the_source(sample_index, monkeypatch):
+    at = app(sample_index, monkeypatch)
+    index = diplodash.load_index(sample_index)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Articles"] == str(len(index.articles))
-    assert metrics["Paragraphs"] == f"{len(index.paragraphs):,}"
-    assert metrics["Sources"] == str(index.articles.source.nunique())
-    latest = at.dataframe[0].value
-    assert latest.title.iloc[0] == index.articles.sort_values("published").title.iloc[-1]
-    assert len(at.get("plotly_chart")) == 2
+    assert metrics["Articles"] == str(len(index.articles)) and metrics["Paragraphs"] == f"{len(index.paragraphs):,}"
+    assert metrics["From"] == "2022-01-18"
+    latest = index.articles[index.articles.date_precision == "day"].published.max()
+    assert metrics["To"] == f"{latest:%Y-%m-%d}"
+    shown = at.dataframe[0].value
+    assert shown.date.iloc[0] == f"{latest:%Y-%m-%d}" and shown.date.str.fullmatch(r"\d{4}-\d\d-\d\d").all()
+    assert "published" not in shown and len(at.get("plotly_chart")) == 2
 
 
-def test_filters_come_from_the_url_and_narrow_every_number(app_index, monkeypatch):
-    at = app(app_index, monkeypatch, source="Example Wire")
-    assert at.multiselect(key="filter_sources").value == ["Example Wire"]
-    assert {m.label: m.value for m in at.metric}["Articles"] == "2"
-    at.multiselect(key="filter_sources").set_value([]).run()
-    assert "source" not in at.query_params
-    at = app(app_index, monkeypatch, source="Nobody")
-    assert at.multiselect(key="filter_sources").value == []
+def test_every_page_runs_over_undated_month_and_year_only_articles(sample_index, monkeypatch):
+    index = diplodash.load_index(sample_index)
+    vague = index.articles[index.articles.date_precision.isin(["month", "year"]) | index.articles.published.isna()]
+    for page in PAGES:
+        at = app(sample_index, monkeypatch, page)
+        assert not at.exception
+    shown = {}
+    for row in vague.itertuples():
+        at = app(sample_index, monkeypatch, "articles", article=row.article_id)
+        assert at.selectbox(key="article").value == row.article_id
+        shown[row.date_precision if isinstance(row.date_precision, str) else None] = at.caption[0].value
+        assert "nan" not in at.caption[0].value
+    assert " · undated · " in shown[None] and f" · {MONTH_ONLY} · " in shown["month"] and f" · {YEAR_ONLY} · " in shown["year"]
+    options = at.selectbox(key="article").options
+    assert any(o.startswith("undated · ") for o in options) and any(o.startswith(f"{MONTH_ONLY} · ") for o in options)
 
 
-def test_filter_that_matches_nothing_explains_itself(app_index, monkeypatch):
-    at = app(app_index, monkeypatch, "themes")
-    at.multiselect(key="filter_speakers").set_value(["Ilse Novak"]).run()
-    at.multiselect(key="filter_sources").set_value(["Example Wire"]).run()
+def test_search_whose_best_hit_is_undated(sample_index, monkeypatch):
+    at = app(sample_index, monkeypatch, "search", q="A frozen war is better than a burning one, Pavel Oren said")
+    assert not at.exception
+    first = at.caption[1].value  # [0] is the line above the list
+    assert "undated" in first and "Global Ledger" in first
+    assert "frozen war" in cards(at)[0]
+
+
+def test_search_lists_readable_hits_with_the_matching_sentence_and_more_on_request(sample_index, monkeypatch):
+    at = app(sample_index, monkeypatch, "search", q="Pavel Oren will not sign away the valley")
+    texts = cards(at)
+    assert len(texts) == 10 and "**" in texts[0] and "sign away the valley" in texts[0].split("**")[1].replace("\\", "")
+    assert "10 of 100 paragraphs shown" in [c.value for c in at.caption]
+    at.button(key="results_more").click().run()
+    assert len(cards(at)) == 20 and "20 of 100 paragraphs shown" in [c.value for c in at.caption]
+    links = [link for link in at.get("page_link")]
+    assert links and all(link.proto.page.endswith("articles") or "articles" in link.proto.page for link in links)
+    at.button(key=[b.key for b in at.button if b.key and b.key.startswith("like_")][0]).click().run()
+    assert "Paragraphs like the one you picked" in [c.value for c in at.caption] and "like" in at.query_params
+
+
+def test_theme_filter_chooses_the_lines_and_never_the_denominator(sample_index, monkeypatch):
+    index = diplodash.load_index(sample_index)
+    paragraphs = index.paragraphs
+    at = app(sample_index, monkeypatch, "themes", theme="ukraine", period="year")
+    timeline = figure(at, "timeline")
+    names = {trace["name"] for trace in timeline["data"]}
+    assert names == {index.theme_labels["ukraine"]}
+    dated = paragraphs[paragraphs.date_precision.isin(["day", "month", "year"])]
+    years = dated.published.dt.year
+    on_theme = has_any(dated.themes, ["ukraine"])
+    expected = (pd.Series(on_theme).groupby(years.to_numpy()).mean()).round(6).tolist()
+    shares = [round(y, 6) for trace in timeline["data"] for y in numbers(trace["y"])]
+    assert shares == expected and max(shares) < 0.5
+    heat = figure(at, "heatmap")["data"][0]
+    by_source = pd.Series(has_any(paragraphs.themes, ["ukraine"])).groupby(paragraphs.source.to_numpy()).mean()
+    assert max(max(row) for row in numbers(heat["z"])) == pytest.approx(by_source.max())
+    at = app(sample_index, monkeypatch, None, theme="ukraine")
+    bars = figure(at, "top_themes")["data"][0]
+    assert list(bars["y"]) == [index.theme_labels["ukraine"]]
+
+
+def test_filters_survive_a_page_switch_and_every_control_lives_in_the_url(sample_index, monkeypatch):
+    at = app(sample_index, monkeypatch)
+    at.multiselect(key="filter_sources").set_value(["Varna Herald"]).run()
+    at.switch_page("pages/themes.py").run()
+    assert at.multiselect(key="filter_sources").value == ["Varna Herald"] and url(at)["source"] == ["Varna Herald"]
+    at.selectbox(key="granularity").set_value("quarter").run()
+    at.radio(key="measure").set_value("count").run()
+    at.toggle(key="split").set_value(True).run()
+    at.selectbox(key="smooth").set_value(3).run()
+    params = url(at)
+    assert params == {"source": ["Varna Herald"], "period": ["quarter"], "measure": ["count"], "split": ["1"], "smooth": ["3"]}
+    at.switch_page("pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["Articles"] == "14" and "period" not in at.query_params
+    at.switch_page("pages/themes.py").run()
+    assert at.selectbox(key="granularity").value == "quarter" and at.radio(key="measure").value == "count"
+
+    copied = app(sample_index, monkeypatch, "themes", **{k: v[0] for k, v in params.items()}, min="2")
+    assert copied.selectbox(key="granularity").value == "quarter" and copied.toggle(key="split").value is True
+    assert copied.selectbox(key="smooth").value == 3 and copied.number_input(key="min_paragraphs").value == 2
+    assert copied.multiselect(key="filter_sources").value == ["Varna Herald"]
+
+
+def test_a_clicked_point_and_the_open_article_come_back_from_the_url(sample_index, monkeypatch):
+    index = diplodash.load_index(sample_index)
+    at = app(sample_index, monkeypatch, "themes", period="year", point=["ukraine", "2022-01-01"])
+    heading = [s.value for s in at.subheader if "paragraphs" in s.value][0]
+    count = int(heading.split(" · ")[-1].split()[0])
+    expected = index.paragraphs[has_any(index.paragraphs.themes, ["ukraine"]) & (index.paragraphs.published.dt.year == 2022)
+                                & (index.paragraphs.date_precision != None)]  # noqa: E711
+    assert heading.startswith("Ukraine") and " · 2022 · " in heading and count == len(expected) > 20
+    assert f"20 of {count} paragraphs shown" in [c.value for c in at.caption]
+    article = index.articles.sort_values("published").article_id.iloc[5]
+    at = app(sample_index, monkeypatch, "articles", article=article)
+    assert at.selectbox(key="article").value == article and url(at)["article"] == [article]
+
+
+def test_speakers_page_lists_statements_readably(sample_index, monkeypatch):
+    at = app(sample_index, monkeypatch, "speakers", person="Jonas Berg")
+    assert at.title[0].value == "Who speaks" and at.selectbox(key="speaker").options[0] == "Dana Holm"
+    assert at.selectbox(key="speaker").value == "Jonas Berg"
+    index = diplodash.load_index(sample_index)
+    said = index.paragraphs[index.paragraphs.speakers.apply(lambda names: "Jonas Berg" in list(names))]
+    assert at.subheader[-1].value == f"Jonas Berg: {len(said)} statements"
+    assert f"20 of {len(said)} paragraphs shown" in [c.value for c in at.caption]
+
+
+def test_filter_that_matches_nothing_explains_itself(sample_index, monkeypatch):
+    at = app(sample_index, monkeypatch, "themes")
+    at.multiselect(key="filter_speakers").set_value(["Dana Holm"]).run()
+    at.multiselect(key="filter_sources").set_value(["Marland Wire"]).run()
     assert not at.exception and "No paragraph matches these filters" in at.warning[0].value
 
 
-@needs_shared
-def test_themes_page_timeline_and_heatmap(app_index, monkeypatch):
-    at = app(app_index, monkeypatch, "themes")
-    assert at.title[0].value == "Themes over time"
-    assert at.selectbox(key="granularity").value == "month"
-    charts = at.get("plotly_chart")
-    assert len(charts) == 2
-    assert at.get("download_button")[0].proto.label == "Download the plotted data (CSV)"
-    at.radio(key="measure").set_value("count").run()
-    at.toggle(key="split").set_value(True).run()
-    assert not at.exception and len(at.get("plotly_chart")) == 2
-
-
-@needs_shared
-def test_speakers_page(app_index, monkeypatch):
-    at = app(app_index, monkeypatch, "speakers")
-    assert at.title[0].value == "Who speaks"
-    options = at.selectbox(key="speaker").options
-    assert "Wang Yi" in options and options[0] == "Wang Yi"
-    at.selectbox(key="speaker").set_value("Sergey Lavrov").run()
-    statements = at.dataframe[0].value
-    assert len(statements) == 4 and statements.text.str.contains("Lavrov|top diplomat").all()
-    assert at.subheader[-1].value == "Sergey Lavrov: 4 statements"
-
-
-@needs_shared
-def test_search_page_hybrid_results_and_more_like_this(app_index, monkeypatch):
-    at = app(app_index, monkeypatch, "search")
-    at.text_input(key="query").input("Sakwa").run()
-    results = at.dataframe[0].value
-    assert "Richard Sakwa" in results.text.iloc[0]  # a rare name is found lexically
-    at.text_input(key="query").input("Russia backs the China-initiated Global Security Initiative").run()
-    results = at.dataframe[0].value
-    assert "Global Security Initiative" in results.text.iloc[0] and results.score.is_monotonic_decreasing
-    assert results.speakers.iloc[0] == "Sergey Lavrov"
-    first_like = [b for b in at.button if b.key and b.key.startswith("like_")][0]
-    first_like.click().run()
-    assert "Paragraphs like the one you picked" in [c.value for c in at.caption]
-    assert len(at.dataframe[0].value) == 20
-
-
-HOSTILE_TITLE = "<img src=t onerror=alert(2)> Hostile paragraph test"
-HOSTILE_SPEAKER = "<b>Bold</b> [me](javascript:alert(3))"
-
-
 @pytest.fixture(scope="module")
-def hostile_index(app_index, tmp_path_factory):
-    """Ingestion strips tags, so plant hostile text, title and speaker the way another tool could have."""
-    from diplodash.index import read_tables, write_index
-
-    manifest, articles, paragraphs, _ = read_tables(app_index)
-    row = paragraphs.index[paragraphs.text.str.startswith("Minister Jonas Berg said")][0]
-    paragraphs.loc[row, "text"] = "Minister Jonas Berg said <img src=x onerror=alert(1)> and [click](javascript:alert(1)) **bold**"
-    paragraphs.at[row, "speakers"] = ["Jonas Berg", HOSTILE_SPEAKER]
-    articles.loc[articles.title == "Hostile paragraph test", "title"] = HOSTILE_TITLE
-    out = tmp_path_factory.mktemp("hostile") / "index"
-    write_index(out, articles, paragraphs, app_index / "embeddings.npy", manifest)
-    return out
+def hostile_index(sample_index, tmp_path_factory):
+    target = tmp_path_factory.mktemp("hostile") / "index"
+    rewrite_index(sample_index, target, plant_hostile_text)
+    return target
 
 
 def test_articles_page_marks_speakers_and_never_renders_markup(hostile_index, monkeypatch):
@@ -153,33 +170,19 @@ def test_speaker_names_show_as_text_in_headings_and_charts(hostile_index, monkey
     at = app(hostile_index, monkeypatch, "speakers", speaker=HOSTILE_SPEAKER)
     assert at.selectbox(key="speaker").value == HOSTILE_SPEAKER
     assert at.subheader[-1].value == "\\<b\\>Bold\\</b\\> \\[me\\]\\(javascript\\:alert\\(3\\)\\): 1 statements"
+    import json
+
     charts = " ".join(json.dumps(json.loads(chart.proto.spec), ensure_ascii=False) for chart in at.get("plotly_chart"))
     assert "&lt;b&gt;Bold&lt;/b&gt;" in charts and "<b>Bold" not in charts
 
 
-def test_corpus_page_builds_from_a_folder_and_reports_errors(tmp_path, monkeypatch, real_embedder):
-    folder = tmp_path / "new"
-    folder.mkdir()
-    inputs.write_plain(folder)
-    (folder / "empty.txt").write_text("")
-    at = app(tmp_path / "index", monkeypatch, "corpus")
-    at.text_input(key="folder").input(str(folder)).run()
-    at.button(key="build").click().run()
-    assert not at.exception
-    report = at.dataframe[0].value
-    assert report.reason.tolist() == ["empty file"] and diplodash.load_index(tmp_path / "index").articles.shape[0] == 1
-    assert at.status[0].label == "Built 1 articles, 6 paragraphs (6 embedded, 0 reused)"
-    at.run()
-    assert "1 articles" in at.markdown[0].value
-
-
-def test_pages_that_do_not_search_never_import_torch(app_index):
+def test_pages_that_do_not_search_never_import_torch(sample_index):
     import subprocess
     import sys
 
     script = f"""
 import os, sys
-os.environ["DIPLODASH_INDEX"] = {str(app_index)!r}
+os.environ["DIPLODASH_INDEX"] = {str(sample_index)!r}
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=60).run()
 for page in ("themes", "speakers", "articles"):
@@ -191,28 +194,11 @@ print("torch" in sys.modules, "sentence_transformers" in sys.modules)
     assert result.stdout.strip().splitlines()[-1] == "False False", result.stderr[-2000:]
 
 
-def test_corpus_page_uploads_are_safe_and_a_failed_build_keeps_the_index(tmp_path, monkeypatch, real_embedder):
-    import io
-    import zipfile
-
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("../../escaped.txt", inputs.PLAIN_ARTICLE)
-        z.writestr("inner/ok.txt", inputs.PLAIN_ARTICLE)
-    at = app(tmp_path / "data" / "index", monkeypatch, "corpus")
-    uploader = at.file_uploader(key="uploads")
-    assert {".txt", ".md", ".csv", ".jsonl", ".html", ".xml", ".zip"} <= set(uploader.allowed_type)
-    assert ".exe" not in uploader.allowed_type and ".py" not in uploader.allowed_type
-    uploader.set_value([("articles.zip", archive.getvalue(), "application/zip")]).run()
-    at.button(key="build").click().run()
-    assert not at.exception and at.status[0].label.startswith("Built 1 articles")
-    report = at.dataframe[0].value
-    assert report.reason.str.contains("unsafe path inside zip").any()
-    assert not list(tmp_path.rglob("escaped.txt")) and not (ROOT.parent / "escaped.txt").exists()
-    before = (tmp_path / "data" / "index" / "paragraphs.parquet").read_bytes()
-    at = app(tmp_path / "data" / "index", monkeypatch, "corpus")
-    at.checkbox(key="keep").uncheck().run()
-    at.file_uploader(key="uploads").set_value([("empty.txt", b"", "text/plain")]).run()
-    at.button(key="build").click().run()
-    assert at.status[0].label == "Build failed: the previous index is unchanged"
-    assert (tmp_path / "data" / "index" / "paragraphs.parquet").read_bytes() == before
+@needs_shared
+def test_search_on_the_seed_article_finds_the_statement_and_the_rare_name(tmp_path_factory, monkeypatch, real_embedder):
+    out = tmp_path_factory.mktemp("seed") / "index"
+    diplodash.build([SEED], out, embedder=real_embedder, cache_dir=tmp_path_factory.mktemp("cache"))
+    at = app(out, monkeypatch, "search", q="Sakwa")
+    assert "Richard Sakwa" in cards(at)[0]
+    at = app(out, monkeypatch, "search", q="Russia backs the China-initiated Global Security Initiative")
+    assert "Global Security Initiative" in cards(at)[0] and "Sergey Lavrov" in at.caption[1].value

@@ -16,13 +16,12 @@ import pytest
 
 import diplodash
 
-from . import inputs
-from .conftest import ROOT, SEED, needs_shared
+from .conftest import HOSTILE_SPEAKER, ROOT, plant_hostile_text, rewrite_index
+from .pages import numbers
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, needs_shared,
+pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)")]
-HOSTILE_SPEAKER = "<b>Bold</b> [me](javascript:alert(3))"
 PAGES = ["Overview", "Themes", "Speakers", "Search", "Articles", "Corpus"]
 
 
@@ -30,18 +29,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def plant_hostile_text(index: Path) -> None:
-    """Ingestion strips tags, so write the hostile text the way another tool could have."""
-    from diplodash.index import read_tables, write_index
-
-    manifest, articles, paragraphs, _ = read_tables(index)
-    row = paragraphs.index[paragraphs.text == "Minister Jonas Berg said hello."][0]
-    paragraphs.loc[row, "text"] = "Minister Jonas Berg said <img src=x onerror=alert(1)> [x](javascript:alert(1)) <b>bold</b>"
-    paragraphs.at[row, "speakers"] = ["Jonas Berg", HOSTILE_SPEAKER]
-    articles.loc[articles.title == "Hostile paragraph test", "title"] = "<img src=t onerror=alert(2)> Hostile title"
-    write_index(index, articles, paragraphs, index / "embeddings.npy", manifest)
 
 
 @contextmanager
@@ -70,14 +57,9 @@ def running_app(index: Path):
 
 
 @pytest.fixture(scope="module")
-def browser_index(tmp_path_factory, real_embedder):
-    folder = tmp_path_factory.mktemp("corpus")
-    inputs.write_plain(folder)
-    inputs.write_jsonl(folder)
+def browser_index(sample_index, tmp_path_factory):
     index = tmp_path_factory.mktemp("browser") / "index"
-    (folder / "hostile.txt").write_text("Hostile paragraph test\nPublished: 2025-01-01\n\nMinister Jonas Berg said hello.\n")
-    diplodash.build([folder, SEED], index, embedder=real_embedder, cache_dir=tmp_path_factory.mktemp("cache"))
-    plant_hostile_text(index)
+    rewrite_index(sample_index, index, plant_hostile_text)
     return index
 
 
@@ -109,33 +91,49 @@ def page(server):
         browser.close()
 
 
-def test_search_finds_the_seed_statement_and_every_page_renders(server, page, shots):
+def wait_for_page(page, heading: str) -> None:
+    page.wait_for_selector(f"h1:has-text('{heading}')", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+
+
+def metric(page, label: str) -> str:
+    box = page.locator(f"[data-testid='stMetric']:has-text('{label}') [data-testid='stMetricValue']")
+    box.wait_for(timeout=30_000)
+    return box.inner_text().strip()
+
+
+def query_of(page) -> dict:
+    return urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+
+
+def test_search_finds_a_paraphrase_in_an_undated_article_and_every_page_renders(server, page, shots):
     page.goto(server, wait_until="networkidle")
-    page.wait_for_selector("h1:has-text('Overview')", timeout=60_000)
+    wait_for_page(page, "Overview")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     page.screenshot(path=str(shots / "1-overview.png"), full_page=True)
 
     page.get_by_role("link", name="Search").click()
-    page.wait_for_selector("h1:has-text('Similar statements')", timeout=30_000)
+    wait_for_page(page, "Similar statements")
     box = page.get_by_label("Statement", exact=True).and_(page.locator("input"))
-    box.fill("Moscow backs the security initiative that Beijing put forward")
+    box.fill("A war that is frozen still beats one that burns")
     box.press("Enter")
-    # the container fills in after it appears: wait for the paragraph itself
-    best = page.locator(".st-key-best_match:has-text('Best match'):has-text('Lavrov said at the meeting')")
+    best = page.locator(".st-key-results_0:has-text('frozen war'):has-text('Open the article')")  # filled in, not just shown
     best.wait_for(timeout=90_000)
     text = best.inner_text()
-    assert text.count("Lavrov said at the meeting") == 1 and "Global Security Initiative" in text
-    assert "Sergey Lavrov" in text and "2024-04-09" in text
-    page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=30_000)
+    assert "Global Ledger" in text and "undated" in text and "Open the article" in text
+    assert query_of(page)["q"] == ["A war that is frozen still beats one that burns"]
     page.wait_for_selector("button:has-text('Download CSV')", timeout=30_000)
     page.screenshot(path=str(shots / "4-search.png"), full_page=True)
+    page.locator(".st-key-results_0 a:has-text('Open the article')").click()
+    wait_for_page(page, "Articles")
+    page.wait_for_selector("[data-testid='stCaptionContainer']:has-text('undated')", timeout=30_000)
+    assert "article" in query_of(page)
 
     for number, name in enumerate(PAGES, 1):
         if name in ("Overview", "Search"):
             continue
         page.get_by_role("link", name=name).click()
-        heading = {"Themes": "Themes over time", "Speakers": "Who speaks"}.get(name, name)
-        page.wait_for_selector(f"h1:has-text('{heading}')", timeout=30_000)
+        wait_for_page(page, {"Themes": "Themes over time", "Speakers": "Who speaks"}.get(name, name))
         charts = {"Themes": 2, "Speakers": 4}.get(name, 0)
         page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=30_000)
         page.wait_for_timeout(1500)
@@ -144,21 +142,56 @@ def test_search_finds_the_seed_statement_and_every_page_renders(server, page, sh
     assert len(list(shots.glob("[0-9]-*.png"))) == 6
 
 
-def test_a_link_to_a_page_opens_it_in_the_app_navigation_even_on_a_fresh_server(browser_index, page):
-    with running_app(browser_index) as url:
-        page.goto(f"{url}/speakers", wait_until="networkidle")
-        page.wait_for_selector("h1:has-text('Who speaks')", timeout=60_000)
-        # the file-named sidebar of the first run may still be in the DOM for a moment: wait for the final one
-        page.wait_for_function("""expected => JSON.stringify([...document.querySelectorAll("[data-testid='stSidebarNav'] a")]
-                                  .map(a => a.innerText.trim().split(/\\s+/).pop())) === JSON.stringify(expected)""",
-                               arg=PAGES, timeout=30_000)
-        links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
-        assert [link.split()[-1] for link in links] == PAGES
+def test_filters_survive_sidebar_links_and_back_and_forward(server, page):
+    page.goto(f"{server}/?source=Varna+Herald", wait_until="networkidle")
+    wait_for_page(page, "Overview")
+    assert metric(page, "Articles") == "14"
+    page.get_by_role("link", name="Themes").click()
+    page.wait_for_url("**/themes?source=Varna+Herald", timeout=30_000)  # the app writes the filters back
+    wait_for_page(page, "Themes over time")
+    assert page.locator(".st-key-filter_sources [data-testid='stMultiSelectTagsContainer'] span[title='Varna Herald']").count() == 1
+    page.get_by_role("link", name="Overview").click()
+    page.wait_for_url("**/?source=Varna+Herald", timeout=30_000)
+    wait_for_page(page, "Overview")
+    assert metric(page, "Articles") == "14"
+    page.go_back()
+    page.wait_for_url("**/themes?source=Varna+Herald", timeout=30_000)
+    wait_for_page(page, "Themes over time")
+    page.go_back()
+    page.wait_for_url("**/?source=Varna+Herald", timeout=30_000)
+    wait_for_page(page, "Overview")
+    assert metric(page, "Articles") == "14"
+    page.go_forward()
+    page.wait_for_url("**/themes?source=Varna+Herald", timeout=30_000)
+    wait_for_page(page, "Themes over time")
 
 
-def test_clicking_a_timeline_point_lists_the_paragraphs_behind_it(server, page, shots):
+def plotted(page) -> list[dict]:
+    page.wait_for_selector(".st-key-timeline .js-plotly-plot .scatterlayer .points path", timeout=60_000)
+    traces = page.evaluate("""[...document.querySelector('.st-key-timeline .js-plotly-plot').data]
+        .map(t => ({name: t.name, y: t.y, visible: t.visible === undefined ? true : t.visible}))""")
+    return [{**trace, "y": numbers(trace["y"])} for trace in traces]
+
+
+def test_a_copied_url_restores_the_page_controls_and_the_theme_filter_keeps_shares_true(server, page):
+    page.goto(f"{server}/themes?period=quarter&measure=count&smooth=3", wait_until="networkidle")
+    wait_for_page(page, "Themes over time")
+    page.wait_for_selector(".st-key-granularity input[value='quarter']", timeout=30_000)
+    assert page.get_by_role("radio", name="count").is_checked()
+    assert page.locator(".st-key-smooth input").input_value() == "over 3 periods"
+    counts = [y for trace in plotted(page) for y in trace["y"]]
+    assert counts and all(float(y).is_integer() for y in counts) and max(counts) > 1
+
+    page.goto(f"{server}/themes?theme=ukraine&period=year", wait_until="networkidle")
+    wait_for_page(page, "Themes over time")
+    traces = plotted(page)
+    assert [t["name"] for t in traces] == ["Ukraine"]
+    assert 0 < max(traces[0]["y"]) < 0.5  # out of all paragraphs of the year, not of the Ukraine ones (100 %)
+
+
+def test_clicking_a_timeline_point_lists_the_paragraphs_behind_it_and_a_reload_keeps_them(server, page, shots):
     page.goto(f"{server}/themes", wait_until="networkidle")
-    page.wait_for_selector("h1:has-text('Themes over time')", timeout=60_000)
+    wait_for_page(page, "Themes over time")
     points = page.locator(".st-key-timeline .js-plotly-plot .scatterlayer .points path")
     points.first.wait_for(timeout=60_000)
     box = min((points.nth(i).bounding_box() for i in range(points.count())), key=lambda b: b["y"])  # the highest share
@@ -166,10 +199,28 @@ def test_clicking_a_timeline_point_lists_the_paragraphs_behind_it(server, page, 
     heading = page.locator("h3:has-text(' paragraphs')").first
     heading.wait_for(timeout=30_000)
     theme, period, count = heading.inner_text().split(" · ")
-    shown = page.locator("[data-testid='stMarkdownContainer'] p:has-text(' — ')")
-    assert int(count.split()[0]) >= 1 and shown.count() == min(int(count.split()[0]), 50)
-    assert period[:4].isdigit() and theme
+    count = int(count.split()[0])
+    page.wait_for_selector(".st-key-behind_0", timeout=30_000)
+    assert page.locator("[class*='st-key-behind_']:not([class*='more'])").count() == min(count, 20)
+    assert theme and period[:3].isalpha() and period[-4:].isdigit()  # "Oct 2022", not a timestamp
+    page.wait_for_function("location.search.includes('point=')", timeout=30_000)
     page.screenshot(path=str(shots / "themes-clicked-point.png"), full_page=True)
+    page.reload(wait_until="networkidle")
+    page.locator(f"h3:has-text('{theme} · {period} · {count} paragraphs')").wait_for(timeout=60_000)
+
+
+def test_a_link_to_a_page_opens_it_in_the_app_navigation_even_on_a_fresh_server(browser_index, page):
+    with running_app(browser_index) as url:
+        page.goto(f"{url}/speakers?person=Jonas+Berg&source=Varna+Herald", wait_until="networkidle")
+        page.wait_for_selector("h1:has-text('Who speaks')", timeout=60_000)
+        # the file-named sidebar of the first run may still be in the DOM for a moment: wait for the final one
+        page.wait_for_function("""expected => JSON.stringify([...document.querySelectorAll("[data-testid='stSidebarNav'] a")]
+                                  .map(a => a.innerText.trim().split(/\\s+/).pop())) === JSON.stringify(expected)""",
+                               arg=PAGES, timeout=30_000)
+        links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        assert [link.split()[-1] for link in links] == PAGES
+        page.wait_for_selector(".st-key-speaker input[value='Jonas Berg']", timeout=30_000)  # the link's view, kept
+        assert query_of(page) == {"person": ["Jonas Berg"], "source": ["Varna Herald"]}
 
 
 def assert_nothing_injected(page) -> None:
@@ -182,11 +233,12 @@ def assert_nothing_injected(page) -> None:
     assert injected == 0
 
 
-def test_hostile_text_creates_no_element_in_the_dom(server, page, shots):
-    page.goto(f"{server}/articles", wait_until="networkidle")
-    page.wait_for_selector("h1:has-text('Articles')", timeout=60_000)
-    page.wait_for_selector("text=onerror=alert(1)", timeout=30_000)  # the newest article: shown as text
-    page.wait_for_selector("h3:has-text('<img src=t onerror=alert(2)> Hostile title')", timeout=30_000)
+def test_hostile_text_creates_no_element_in_the_dom(server, page, shots, browser_index):
+    hostile = diplodash.load_index(browser_index).articles.query("title.str.contains('onerror')").article_id.iloc[0]
+    page.goto(f"{server}/articles?article={hostile}", wait_until="networkidle")
+    wait_for_page(page, "Articles")
+    page.wait_for_selector("text=onerror=alert(1)", timeout=30_000)
+    page.wait_for_selector("h3:has-text('<img src=t onerror=alert(2)> Hostile')", timeout=30_000)
     assert_nothing_injected(page)
 
     page.goto(f"{server}/speakers?speaker={urllib.parse.quote(HOSTILE_SPEAKER)}", wait_until="networkidle")
@@ -199,12 +251,10 @@ def test_hostile_text_creates_no_element_in_the_dom(server, page, shots):
     page.goto(f"{server}/search", wait_until="networkidle")
     box = page.get_by_label("Statement", exact=True).and_(page.locator("input"))
     box.wait_for(timeout=60_000)
-    box.fill("Minister Jonas Berg said hello")
+    box.fill("The year began with the Verin Valley quiet for the first time since 2022")  # the vector is the original text's
     box.press("Enter")
-    best = page.locator(".st-key-best_match:has-text('Best match'):has-text('onerror=alert(1)')")  # filled in, not just shown
+    best = page.locator("[class*='st-key-results_']:has-text('onerror=alert(1)')").first  # filled in, not just shown
     best.wait_for(timeout=90_000)
     assert "<img src=x onerror=alert(1)>" in best.inner_text() and HOSTILE_SPEAKER in best.inner_text()
-    page.get_by_text("More like this").click()
-    page.wait_for_selector("button:has-text('onerror=alert(1)')", timeout=30_000)
     page.screenshot(path=str(shots / "hostile-search.png"), full_page=True)
     assert_nothing_injected(page)

@@ -174,3 +174,62 @@ def test_new_speaker_tables_or_a_repeated_article_are_not_served_from_the_previo
     manifest = diplodash.build([corpus, copy], out, embedder=fake_embedder, roles=[roles])
     assert manifest["n_documents_reused"] == 3
     assert any(e["reason"].startswith("same article as") and "same-article.txt" in e["name"] for e in manifest["errors"])
+
+
+def test_default_source_names_only_the_articles_that_name_no_publisher(tmp_path, fake_embedder):
+    from diplodash.sources import save_uploads
+
+    folder = tmp_path / "20261201-075926"  # named like an upload folder: never a publisher
+    folder.mkdir()
+    inputs.write_plain(folder)      # no publisher, no URL
+    inputs.write_jsonl(folder)      # publisher "Example Wire"
+    inputs.write_markdown(folder)   # a source URL: its site
+    built = diplodash.build([folder], tmp_path / "index", embedder=fake_embedder, default_source="Desk")
+    sources = set(diplodash.load_index(tmp_path / "index").articles.source)
+    assert sources == {"Desk", "Example Wire", "example-ministry.org"} and built["counts"]["articles"] == 4
+    diplodash.build([folder], tmp_path / "index", embedder=fake_embedder)
+    assert "20261201-075926" in set(diplodash.load_index(tmp_path / "index").articles.source)  # today's fallback
+    upload = save_uploads([("a.txt", inputs.PLAIN_ARTICLE.encode())], tmp_path / "uploads" / "20261201-075926")
+    diplodash.build([upload], tmp_path / "uploaded", embedder=fake_embedder)
+    assert diplodash.load_index(tmp_path / "uploaded").articles.source.tolist() == ["unknown"]
+
+
+class LazyHashEmbedder:
+    """The hash embedder with a model that loads on first use, as the real one does; batches of 3."""
+
+    def __init__(self, embedder):
+        self.inner, self.name, self.dim, self.batch_size, self.loaded = embedder, embedder.name, embedder.dim, 3, False
+        self.batch_sizes = []
+
+    def load(self):
+        self.loaded = True
+        return self
+
+    def encode(self, texts):
+        assert self.loaded, "encode before the model was loaded"
+        self.batch_sizes.append(len(texts))
+        return self.inner.encode(texts)
+
+
+def test_progress_says_model_before_embedding_and_moves_every_batch(corpus, tmp_path, fake_embedder):
+    from diplodash.build import describe_progress
+
+    embedder = LazyHashEmbedder(fake_embedder)
+    events = []
+    manifest = diplodash.build([corpus], tmp_path / "index", embedder=embedder,
+                               progress=lambda stage, done, total: events.append((stage, done, total)))
+    stages = [stage for stage, _, _ in events]
+    assert stages.count("model") == 1 and stages.index("model") < stages.index("embed")
+    total = manifest["n_embedded"]
+    embedded = [done for stage, done, _ in events if stage == "embed"]
+    assert total > 6 and embedded == [0, *range(3, total, 3), total]  # an event per batch of 3
+    assert {t for stage, _, t in events if stage == "embed"} == {total}
+    paragraph_batches = embedder.batch_sizes[:len(embedded) - 1]  # then the themes' own texts, in one call
+    assert sum(paragraph_batches) == total and max(paragraph_batches) == 3  # each paragraph encoded once
+    assert stages[-1] == "done"
+    assert describe_progress("model", 0, None)[1].startswith("loading the model")
+    assert describe_progress("embed", 6, 12) == (0.5, "embedding 6 of 12 new paragraphs")
+    again = []
+    diplodash.build([corpus], tmp_path / "index", embedder=LazyHashEmbedder(fake_embedder),
+                    progress=lambda *event: again.append(event))
+    assert "model" not in [stage for stage, _, _ in again]  # nothing to embed: the model is not loaded

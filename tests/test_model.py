@@ -8,9 +8,9 @@ import diplodash
 from diplodash.themes import load_taxonomy
 from diplodash.cli import main
 
-from .conftest import SEED, needs_shared
+from .conftest import ROOT, SEED, needs_shared
 
-pytestmark = [pytest.mark.model, needs_shared]
+pytestmark = [pytest.mark.model]
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,7 @@ def test_model_loads_offline_from_the_installed_package(real_embedder):
     assert vectors.shape == (2, 384)
 
 
+@needs_shared
 def test_no_alliance_paragraph_finds_non_alignment_paragraph(seed_index):
     hits = seed_index.search("no-alliance, no-confrontation and no-targeting at any third party", k=3)
     assert hits.text.str.contains("non-alignment, non-confrontation, and not targeting any third party").any()
@@ -39,21 +40,27 @@ def test_no_alliance_paragraph_finds_non_alignment_paragraph(seed_index):
 
 
 def test_cli_build_and_search_json(tmp_path, capsys):
-    out = tmp_path / "index"
-    assert main(["build", str(SEED), "--out", str(out), "--source", "Global Times", "--quiet"]) == 0
+    out, folder = tmp_path / "index", str(ROOT / "data" / "sample" / "aldun-observer")  # 5 articles, no ../shared
+    assert main(["build", folder, "--out", str(out), "--quiet"]) == 0
     summary = capsys.readouterr().out
-    assert "1 articles, 29 paragraphs, 29 embedded, 0 vectors from the cache, 0 unchanged files taken from the previous index, 0 errors" in summary
-    assert main(["build", str(SEED), "--out", str(out), "--source", "Global Times", "--quiet"]) == 0
-    assert "0 embedded, 29 vectors from the cache, 1 unchanged files" in capsys.readouterr().out
-    assert main(["search", "Russia supports the Global Security Initiative", "--index", str(out), "-k", "2", "--json"]) == 0
+    built = diplodash.load_index(out)
+    n = len(built.paragraphs)
+    assert f"5 articles, {n} paragraphs, {n} embedded, 0 vectors from the cache, 0 unchanged files taken from the " \
+           "previous index, 0 errors" in summary
+    assert main(["build", folder, "--out", str(out), "--quiet"]) == 0
+    assert f"0 embedded, {n} vectors from the cache, 5 unchanged files" in capsys.readouterr().out
+    assert main(["search", "a bombing at the main railway station", "--index", str(out), "-k", "2", "--json"]) == 0
     results = json.loads(capsys.readouterr().out)
-    assert len(results) == 2 and list(results[0]) == ["paragraph_id", "article_id", "score", "text", "title", "published", "source"]
-    assert "Global Security Initiative" in results[0]["text"] and results[0]["published"].startswith("2024-04-09")
+    assert len(results) == 2
+    assert list(results[0]) == ["paragraph_id", "article_id", "score", "text", "title", "published", "source", "date"]
+    assert "Central Station" in results[0]["text"] and results[0]["date"] == "2024-03-12"
+    assert results[0]["published"].startswith("2024-03-12") and results[0]["source"] == "Aldun Observer"
     assert results[0]["score"] >= results[1]["score"]
     assert main(["info", "--index", str(out)]) == 0
-    assert "articles: 1  paragraphs: 29  dates: 2024-04-09 to 2024-04-09" in capsys.readouterr().out
+    assert f"articles: 5  paragraphs: {n}  dates: 2022-08-02 to 2024-08-20" in capsys.readouterr().out
 
 
+@needs_shared
 def test_seed_paragraphs_get_the_themes_they_are_about(seed_index):
     paragraphs = seed_index.paragraphs
     themes_of = lambda needle: set(paragraphs[paragraphs.text.str.contains(needle, regex=False)].themes.iloc[0])  # noqa: E731
