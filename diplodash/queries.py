@@ -271,11 +271,15 @@ def with_theme_labels(table: pd.DataFrame, labels: dict[str, str] | None) -> pd.
 
 
 def theme_paragraphs(paragraphs: pd.DataFrame, theme: str, period=None, granularity: str = "month",
-                     by: str | None = None, value: str | None = None) -> pd.DataFrame:
-    """The paragraphs behind one point of a timeline (theme, period and optionally a source or speaker)."""
+                     by: str | None = None, value: str | None = None, window: int = 1) -> pd.DataFrame:
+    """The paragraphs behind one point of a timeline (theme, period and optionally a source or
+    speaker); with a rolling `window`, those of the `window` periods that end at `period`."""
     rows = paragraphs[has_any(paragraphs["themes"], [theme])]
     if period is not None:
-        rows = rows[period_column(rows, granularity) == pd.Timestamp(period)]
+        stamps = period_column(rows, granularity).to_numpy(dtype="datetime64[ns]")
+        last = period_ordinals(np.array([pd.Timestamp(period)], dtype="datetime64[ns]"), granularity)[0]
+        ordinals = period_ordinals(stamps, granularity)
+        rows = rows[~np.isnat(stamps) & (ordinals <= last) & (ordinals > last - window)]
     if by == "speaker" and value is not None:
         rows = rows[rows["speakers"].apply(lambda names: value in list(names))]
     elif by is not None and value is not None:

@@ -336,7 +336,7 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
             links = st.columns([1, 1, 4]) if more_like else [st.container()]
             with links[0]:
                 st.page_link("pages/articles.py", label="Open the article", icon=":material/article:",
-                             query_params=view_params(article=row.article_id))
+                             query_params=view_params(article=row.article_id, paragraph=row.paragraph_id))
             if more_like and links[1].button("More like this", key=f"like_{row.paragraph_id}", type="tertiary"):
                 keep_url_value("like", row.paragraph_id)
                 st.rerun()

@@ -1,11 +1,12 @@
+from contextlib import nullcontext
 from pathlib import Path
 
 import streamlit as st
 
 from diplodash.dates import display_date
-from diplodash.ui import page_setup, plain, url_value, url_widget
+from diplodash.ui import keep_url_value, page_setup, plain, url_value, url_widget
 
-index, filters, paragraphs = page_setup("Articles", params=("article",))
+index, filters, paragraphs = page_setup("Articles", params=("article", "paragraph"))
 if paragraphs is not None:
     articles = index.articles[index.articles.article_id.isin(paragraphs.article_id.unique())]
     articles = articles.sort_values("published", ascending=False, na_position="last")
@@ -27,7 +28,10 @@ if paragraphs is not None:
     if isinstance(article.url, str) and article.url.startswith(("http://", "https://")):
         st.link_button("Open the original", article.url)
     labels = index.theme_labels
-    for row in index.paragraphs[index.paragraphs.article_id == chosen].itertuples():
+    rows = index.paragraphs[index.paragraphs.article_id == chosen]
+    pointed = url_value("paragraph", None)  # the paragraph a search hit or a timeline point linked to
+    keep_url_value("paragraph", pointed if pointed in rows.paragraph_id.values else None)
+    for row in rows.itertuples():
         if row.kind == "heading":
             st.markdown(f"#### {plain(row.text)}")
             continue
@@ -35,6 +39,7 @@ if paragraphs is not None:
         marks += [f"**Sources quoted:** {plain(', '.join(row.speaker_groups))}"] if len(row.speaker_groups) else []
         marks += [f"**Themes:** {plain(', '.join(labels.get(t, t) for t in row.themes))}"] if len(row.themes) else []
         text = f"*{plain(row.text)}*" if row.kind == "caption" else plain(row.text)
-        st.markdown(text)
-        if marks:
-            st.caption(" · ".join(marks))
+        with st.container(border=True, key="linked_paragraph") if row.paragraph_id == pointed else nullcontext():
+            st.markdown(text)
+            if marks:
+                st.caption(" · ".join(marks))

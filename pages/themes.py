@@ -31,18 +31,19 @@ if paragraphs is not None:
         f" (rolling over {smooth})" if smooth > 1 else "")
     name = "diplodash-themes-" + granularity + (f"-{dates.iloc[0]}-to-{dates.iloc[-1]}" if len(dates) else "")
     figure = charts.theme_timeline(timeline, measure, labels, split, granularity=granularity, min_paragraphs=minimum,
-                                   title=title)
+                                   top=None if drawn else 5, title=title)  # themes the user picked are all drawn
     event = st.plotly_chart(figure, key="timeline", on_select="rerun", selection_mode="points",
                             config=charts.png_config(name, figure))
     csv_download(with_theme_labels(timeline, labels), f"{name}.csv", "Download the plotted data (CSV)")
-    point = chart_point(event, valid=lambda p: len(p) >= 2 and p[0] in labels)
+    point = chart_point(event, valid=lambda p: len(p) >= 2 and p[0] in labels and not pd.isna(pd.to_datetime(p[1], errors="coerce")))
     if point:
         theme, period, *group = point
         behind = theme_paragraphs(filtered_paragraphs(index, base), theme, period, granularity, split,
-                                  group[0] if group else None)
+                                  group[0] if group else None, window=smooth)
         period_name = next((label for label, start in zip(timeline.get("period_label", []), timeline.get("period", []))
                             if str(start)[:10] == period), period)
-        st.subheader(f"{plain(labels.get(theme, theme))} · {period_name}{' · ' + plain(group[0]) if group else ''} · "
+        over = f" (the {smooth} {granularity}s to it)" if smooth > 1 else ""
+        st.subheader(f"{plain(labels.get(theme, theme))} · {period_name}{over}{' · ' + plain(group[0]) if group else ''} · "
                      f"{len(behind)} paragraphs", anchor=False)
         paragraph_list(index, behind, "behind")
     else:

@@ -128,8 +128,10 @@ def test_a_clicked_point_and_the_open_article_come_back_from_the_url(sample_inde
     assert heading.startswith("Ukraine") and " · 2022 · " in heading and count == len(expected) > 20
     assert f"20 of {count} paragraphs shown" in [c.value for c in at.caption]
     article = index.articles.sort_values("published").article_id.iloc[5]
-    at = app(sample_index, monkeypatch, "articles", article=article)
+    linked = index.paragraphs[index.paragraphs.article_id == article].iloc[2]
+    at = app(sample_index, monkeypatch, "articles", article=article, paragraph=linked.paragraph_id)
     assert at.selectbox(key="article").value == article and url(at)["article"] == [article]
+    assert url(at)["paragraph"] == [linked.paragraph_id]  # drawn framed: the browser test sees it
 
 
 def test_speakers_page_lists_statements_readably(sample_index, monkeypatch):

@@ -127,7 +127,8 @@ def test_search_finds_a_paraphrase_in_an_undated_article_and_every_page_renders(
     page.locator(".st-key-results_0 a:has-text('Open the article')").click()
     wait_for_page(page, "Articles")
     page.wait_for_selector("[data-testid='stCaptionContainer']:has-text('undated')", timeout=30_000)
-    assert "article" in query_of(page)
+    page.wait_for_selector(".st-key-linked_paragraph:has-text('frozen war')", timeout=30_000)  # the hit, framed
+    assert "article" in query_of(page) and "paragraph" in query_of(page)
 
     for number, name in enumerate(PAGES, 1):
         if name in ("Overview", "Search"):

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from diplodash.queries import (calendar_periods, period_labels, rolling_timeline, theme_by, theme_counts,
-                               theme_timeline, with_theme_labels)
+                               theme_paragraphs, theme_timeline, with_theme_labels)
 
 
 def paragraphs(rows):
@@ -78,6 +78,14 @@ def test_rolling_sums_counts_over_calendar_periods_and_takes_the_rate_of_the_sum
     assert wider.loc["Jan 2023", ["paragraphs", "total"]].tolist() == [3, 6]
     assert wider.loc["Jan 2023", "share"] == pytest.approx(3 / 6)  # not the mean of 1/1 and 2/5 (0.7)
     assert rolling_timeline(table, 1, "month")[["paragraphs", "total"]].equals(table[["paragraphs", "total"]])
+
+
+def test_a_rolling_point_lists_the_paragraphs_of_its_whole_window():
+    assert len(theme_paragraphs(SPARSE, "ukraine", "2023-01-01", "month")) == 2
+    assert len(theme_paragraphs(SPARSE, "ukraine", "2023-01-01", "month", window=3)) == 2  # Nov, Dec: none
+    window = theme_paragraphs(SPARSE, "ukraine", "2023-01-01", "month", window=4)
+    assert window.paragraph_id.tolist() == ["p0", "p1", "p4"]  # Oct 2022 joins; the year-only speech never
+    assert sorted(theme_paragraphs(SPARSE, "ukraine", "2023-01-01", "year").paragraph_id) == ["p1", "p4", "p6"]
 
 
 def test_rolling_keeps_each_split_group_and_theme_apart():
