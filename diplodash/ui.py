@@ -8,6 +8,7 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -32,18 +33,43 @@ def index_location() -> Path:
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
-PAGES = [("pages/overview.py", "Overview", ":material/home:"), ("pages/themes.py", "Themes", ":material/show_chart:"),
-         ("pages/speakers.py", "Speakers", ":material/record_voice_over:"), ("pages/search.py", "Search", ":material/search:"),
-         ("pages/articles.py", "Articles", ":material/article:"), ("pages/corpus.py", "Corpus", ":material/folder_open:")]
+class PageSpec(NamedTuple):
+    path: str
+    label: str
+    icon: str
+    heading: str
+    params: tuple[str, ...] = ()  # the page's own URL parameters; the filters' are every page's
+
+
+PAGES = {
+    "overview": PageSpec("pages/overview.py", "Overview", ":material/home:", "Overview"),
+    "themes": PageSpec("pages/themes.py", "Themes", ":material/show_chart:", "Themes over time",
+                       ("period", "measure", "split", "min", "smooth", "point")),
+    "speakers": PageSpec("pages/speakers.py", "Speakers", ":material/record_voice_over:", "Who speaks", ("person",)),
+    "search": PageSpec("pages/search.py", "Search", ":material/search:", "Similar statements", ("q", "like")),
+    "articles": PageSpec("pages/articles.py", "Articles", ":material/article:", "Articles", ("article", "paragraph")),
+    "corpus": PageSpec("pages/corpus.py", "Corpus", ":material/folder_open:", "Corpus"),
+}
 _navigation_declared = False  # in this server process
 
 
 def navigation():
-    """The app's pages, for app.py to run."""
+    """The app's pages, for app.py to run. Streamlit's own menu is hidden: `page_links` draws one
+    whose links carry the view (filters and each page's controls), so a click never drops it, a
+    link opened in a new tab keeps it, and each click is one step of the browser's history."""
     global _navigation_declared
     _navigation_declared = True
-    return st.navigation([st.Page(path, title=title, icon=icon, default=number == 0)
-                          for number, (path, title, icon) in enumerate(PAGES)])
+    return st.navigation([st.Page(page.path, title=page.label, icon=page.icon, default=number == 0)
+                          for number, page in enumerate(PAGES.values())], position="hidden")
+
+
+def page_links(where=None) -> None:
+    """The menu (in `where`, else the sidebar): a link per page with the view it will open on."""
+    encoded = _view().setdefault("encoded", {})
+    with where or st.sidebar:
+        for page in PAGES.values():
+            params = {name: encoded[name] for name in FILTER_PARAMS + page.params if encoded.get(name)}
+            st.page_link(page.path, label=page.label, icon=page.icon, query_params=params)
 
 
 def _through_navigation() -> None:
@@ -78,16 +104,24 @@ def current_index(show_message: bool = True) -> Index | None:
         return None
 
 
+def build_progress(first_text: str):
+    """A progress bar, and the build callback that moves it ("loading the model", each batch)."""
+    from .build import describe_progress
+
+    bar = st.progress(0.0, text=first_text)
+
+    def progress(stage, done, total):
+        fraction, text = describe_progress(stage, done, total)
+        bar.progress(fraction, text=text)
+
+    return progress
+
+
 def build_sample(path: Path) -> None:
-    from .build import BuildError, build, describe_progress
+    from .build import BuildError, build
 
     with st.status("First run: building the index of the sample corpus…", expanded=True) as status:
-        bar = st.progress(0.0, text="reading the sample articles")
-
-        def progress(stage, done, total):
-            fraction, text = describe_progress(stage, done, total)
-            bar.progress(fraction, text=text)
-
+        progress = build_progress("reading the sample articles")
         try:
             build([SAMPLE], path, progress=progress, wait=0)
             status.update(label="Sample index built", state="complete", expanded=False)
@@ -128,6 +162,8 @@ def begin_view(page: str, params: tuple[str, ...] = ()) -> None:
     url = {name: st.query_params.get_all(name) for name in known if st.query_params.get_all(name)}
     written = {name: values for name, values in view["written"].items() if name in known and values}
     view["from_url"] = bool(url) and url != written
+    if view["from_url"]:  # the menu's links carry the link's view from the first run on
+        view.setdefault("encoded", {}).update({name: url.get(name, []) for name in known})
     view["switched"] = view["page"] != page
     view["page"], view["written"] = page, url
 
@@ -153,7 +189,8 @@ def keep_url_value(param: str, value, default=None, encode=lambda value: [str(va
 
 
 def _write_param(param: str, values: list[str] | None) -> None:
-    written = _view()["written"]
+    written, encoded = _view()["written"], _view().setdefault("encoded", {})
+    encoded[param] = list(values or [])
     if not values:
         if param in st.query_params:
             del st.query_params[param]
@@ -299,16 +336,20 @@ def paint_before_charts(pause: float = 0.5) -> None:
         time.sleep(pause)
 
 
-def page_setup(title: str, params: tuple[str, ...] = ()) -> tuple[Index | None, Filters | None, pd.DataFrame | None]:
-    """Title, index and filters every page starts with; (None, None, None) when there is no index.
-    `params` names the page's own URL parameters (the filters' are shared by every page)."""
+def page_setup(name: str) -> tuple[Index | None, Filters | None, pd.DataFrame | None]:
+    """Heading, index, menu and filters every page (a key of PAGES) starts with; (None, None, None)
+    when there is no index."""
     _through_navigation()
-    begin_view(title, params)
-    st.title(title)
+    page = PAGES[name]
+    begin_view(name, page.params)
+    menu = st.sidebar.container()
+    st.title(page.heading)
     index = current_index()
     if index is None:
+        page_links(menu)
         return None, None, None
     filters = sidebar_filters(index)
+    page_links(menu)  # after the filters: its links carry this run's view
     paragraphs = filtered_paragraphs(index, filters)
     if paragraphs.empty:
         st.warning("No paragraph matches these filters. Widen the dates or clear a filter in the sidebar.")

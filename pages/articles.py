@@ -6,7 +6,7 @@ import streamlit as st
 from diplodash.dates import display_date
 from diplodash.ui import keep_url_value, page_setup, plain, url_value, url_widget
 
-index, filters, paragraphs = page_setup("Articles", params=("article", "paragraph"))
+index, filters, paragraphs = page_setup("articles")
 if paragraphs is not None:
     articles = index.articles[index.articles.article_id.isin(paragraphs.article_id.unique())]
     articles = articles.sort_values("published", ascending=False, na_position="last")

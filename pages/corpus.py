@@ -1,11 +1,13 @@
 import pandas as pd
 import streamlit as st
 
-from diplodash.build import BuildError, build, describe_progress
+from diplodash.build import BuildError, build
 from diplodash.settings import HOW_TO_EDIT, InputRefused
 from diplodash.sources import FORMATS, save_uploads
-from diplodash.ui import current_index, operator_settings, plain
+from diplodash.ui import begin_view, build_progress, current_index, operator_settings, page_links, plain
 
+begin_view("corpus")
+page_links()
 st.title("Corpus")
 settings = operator_settings()
 index = current_index(show_message=False)
@@ -49,12 +51,7 @@ else:
                 st.warning("Nothing to build: upload files or give a folder.")
             else:
                 with st.status("Building the index…", expanded=True) as status:
-                    bar = st.progress(0.0, text="reading articles")
-
-                    def progress(stage, done, total):
-                        fraction, text = describe_progress(stage, done, total)
-                        bar.progress(fraction, text=text)
-
+                    progress = build_progress("reading articles")
                     try:
                         manifest = build(inputs, settings.build_target(), progress=progress, wait=0)
                     except BuildError as error:

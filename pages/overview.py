@@ -5,7 +5,7 @@ from diplodash.dates import with_display_date
 from diplodash.queries import overview, speaker_counts, theme_counts
 from diplodash.ui import page_setup, paint_before_charts, query, share_filters
 
-index, filters, paragraphs = page_setup("Overview")
+index, filters, paragraphs = page_setup("overview")
 if paragraphs is not None:
     summary = overview(index, paragraphs)
     cells = st.columns(5)

@@ -4,7 +4,7 @@ from diplodash.dates import with_display_date
 from diplodash.search import more_like_this
 from diplodash.ui import csv_download, filter_rows, keep_url_value, page_setup, paragraph_list, url_value, url_widget
 
-index, filters, paragraphs = page_setup("Similar statements", params=("q", "like"))
+index, filters, paragraphs = page_setup("search")
 if paragraphs is not None:
     query = url_widget(st.text_input, "query", "q", "", "Statement",
                        placeholder="Type a sentence: find paragraphs that say the same thing")

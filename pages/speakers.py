@@ -5,7 +5,7 @@ from diplodash.dates import with_display_date
 from diplodash.queries import speaker_counts, speaker_periods, speaker_themes, statements
 from diplodash.ui import csv_download, page_setup, paragraph_list, plain, query, url_widget
 
-index, filters, paragraphs = page_setup("Who speaks", params=("person",))
+index, filters, paragraphs = page_setup("speakers")
 if paragraphs is not None:
     persons = query(index, filters, speaker_counts)
     groups = query(index, filters, speaker_counts, groups=True)

@@ -6,7 +6,7 @@ from diplodash.queries import PERIODS, rolling_timeline, theme_by, theme_paragra
 from diplodash.ui import (chart_point, csv_download, filtered_paragraphs, page_setup, paragraph_list, plain, query,
                           share_filters, url_widget)
 
-index, filters, paragraphs = page_setup("Themes over time", params=("period", "measure", "split", "min", "smooth", "point"))
+index, filters, paragraphs = page_setup("themes")
 if paragraphs is not None:
     labels = index.theme_labels
     # Shares are out of every paragraph under the other filters: the Themes filter only picks the lines drawn.

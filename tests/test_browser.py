@@ -92,8 +92,10 @@ def page(server):
 
 
 def wait_for_page(page, heading: str) -> None:
+    """Wait until the page shows `heading` and its script run has finished (a click during a run
+    races with the run's own writes to the address)."""
     page.wait_for_selector(f"h1:has-text('{heading}')", timeout=60_000)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
 
 
 def metric(page, label: str) -> str:
@@ -144,27 +146,29 @@ def test_search_finds_a_paraphrase_in_an_undated_article_and_every_page_renders(
 
 
 def test_filters_survive_sidebar_links_and_back_and_forward(server, page):
+    themes, overview = ("**/themes?source=Varna+Herald", "Themes over time"), ("**/?source=Varna+Herald", "Overview")
+
+    def arrive(where) -> None:
+        page.wait_for_url(where[0], timeout=30_000)  # the app writes the filters back into the address
+        wait_for_page(page, where[1])
+
     page.goto(f"{server}/?source=Varna+Herald", wait_until="networkidle")
     wait_for_page(page, "Overview")
     assert metric(page, "Articles") == "14"
+    steps = page.evaluate("history.length")
+    assert "source=Varna+Herald" in page.get_by_role("link", name="Themes").get_attribute("href")  # opens in a new tab too
     page.get_by_role("link", name="Themes").click()
-    page.wait_for_url("**/themes?source=Varna+Herald", timeout=30_000)  # the app writes the filters back
-    wait_for_page(page, "Themes over time")
+    arrive(themes)
     assert page.locator(".st-key-filter_sources [data-testid='stMultiSelectTagsContainer'] span[title='Varna Herald']").count() == 1
     page.get_by_role("link", name="Overview").click()
-    page.wait_for_url("**/?source=Varna+Herald", timeout=30_000)
-    wait_for_page(page, "Overview")
-    assert metric(page, "Articles") == "14"
+    arrive(overview)
+    assert metric(page, "Articles") == "14" and page.evaluate("history.length") == steps + 2  # one step per click
+    for step, where in ((page.go_back, themes), (page.go_back, overview), (page.go_forward, themes)):
+        step()
+        arrive(where)
     page.go_back()
-    page.wait_for_url("**/themes?source=Varna+Herald", timeout=30_000)
-    wait_for_page(page, "Themes over time")
-    page.go_back()
-    page.wait_for_url("**/?source=Varna+Herald", timeout=30_000)
-    wait_for_page(page, "Overview")
+    arrive(overview)
     assert metric(page, "Articles") == "14"
-    page.go_forward()
-    page.wait_for_url("**/themes?source=Varna+Herald", timeout=30_000)
-    wait_for_page(page, "Themes over time")
 
 
 def plotted(page) -> list[dict]:
@@ -215,11 +219,12 @@ def test_a_link_to_a_page_opens_it_in_the_app_navigation_even_on_a_fresh_server(
         page.goto(f"{url}/speakers?person=Jonas+Berg&source=Varna+Herald", wait_until="networkidle")
         page.wait_for_selector("h1:has-text('Who speaks')", timeout=60_000)
         # the file-named sidebar of the first run may still be in the DOM for a moment: wait for the final one
-        page.wait_for_function("""expected => JSON.stringify([...document.querySelectorAll("[data-testid='stSidebarNav'] a")]
+        page.wait_for_function("""expected => JSON.stringify([...document.querySelectorAll("[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']")]
                                   .map(a => a.innerText.trim().split(/\\s+/).pop())) === JSON.stringify(expected)""",
                                arg=PAGES, timeout=30_000)
-        links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']").all_inner_texts()
         assert [link.split()[-1] for link in links] == PAGES
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0  # Streamlit's file-named menu is gone
         page.wait_for_selector(".st-key-speaker input[value='Jonas Berg']", timeout=30_000)  # the link's view, kept
         assert query_of(page) == {"person": ["Jonas Berg"], "source": ["Varna Herald"]}
 
