@@ -20,7 +20,8 @@ if paragraphs is not None:
         top = persons.speaker.head(15).tolist()
         st.subheader("Speakers × themes")
         st.plotly_chart(charts.heatmap(query(index, filters, speaker_themes, top), "speaker", "theme", "statements",
-                                       index.theme_labels, percent=False), key="speaker_themes",
+                                       index.theme_labels, percent=False, title="Statements per speaker and theme"),
+                        key="speaker_themes",
                         config=charts.png_config("diplodash-speakers-by-theme"))
         options = persons.speaker.tolist()
         speaker = url_widget(st.selectbox, "speaker", "person", options[0], "Speaker", options, options=options)

@@ -113,3 +113,14 @@ def test_calendar_periods_fill_the_gaps():
     months = calendar_periods(pd.to_datetime(["2022-10-01", "2023-01-01"]), "month")
     assert period_labels(months, "month") == ["Oct 2022", "Nov 2022", "Dec 2022", "Jan 2023"]
     assert len(calendar_periods(np.array([], dtype="datetime64[ns]"))) == 0
+
+
+def test_exports_give_dates_as_precise_as_the_source():
+    from diplodash.dates import with_display_date
+
+    table = pd.DataFrame({"title": ["a", "b", "c", "d"],
+                          "published": pd.to_datetime([None, "2022-10-01 00:00", "2024-01-01 00:00", "2024-04-09 13:05"]),
+                          "date_precision": [None, "month", "year", "day"]})
+    exported = with_display_date(table)
+    assert list(exported.columns) == ["title", "date"]
+    assert exported.date.tolist() == ["undated", "Oct 2022", "2024", "2024-04-09"]
