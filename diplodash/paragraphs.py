@@ -19,7 +19,7 @@ _CONNECTOR = r"(?:of|the|de|da|del|di|do|dos|du|van|von|der|den|al|el|bin|ibn|an
 _CAPITALISED = r"[A-Z][\w'’.\-]*"
 _MIXED_LABEL = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{0,9}}"
 _UPPER_LABEL = r"(?:[A-Z][A-Z'’.\-]*[ \t]+){0,6}[A-Z][A-Z'’.\-]+"
-TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|Q)(?:[ \t]*\([^)]{{0,40}}\))?:[ \t]*(?=\S)"
+TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|Q|A)(?:[ \t]*\([^)]{{0,40}}\))?:[ \t]*(?=\S)"
                            rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(—–])")
 _ASIDE = r"(?:[ \t]*\([^)]{0,30}\))?"  # "Xi Jinping (retranslated):"
 _TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}){_ASIDE}:[ \t]")
@@ -72,7 +72,7 @@ def _is_speaker_label(label: str) -> bool:
     tokens = label.split()
     if not tokens or len(label) > 90:
         return False
-    if label == "Q":
+    if label in ("Q", "A"):  # question and answer turns of a press conference
         return True
     first, last = tokens[0].lower().strip(".'’"), tokens[-1]
     if first in _NOT_SPEAKERS or re.fullmatch(_CONNECTOR, last) or not last[0].isupper():

@@ -97,6 +97,10 @@ _CONVERSATION = re.compile(r"^(?:,?\s*Jr\.?,?)?\s*(?:(?:also|today|again|earlier
                            r"had a (?:phone |telephone )?(?:call|conversation)|had talks)\b[^.;]{0,40}?\bwith\s+$")
 _STATEMENT_TITLE = re.compile(r"^(?:Statement|Remarks|Message|Op-Ed|Letter|Address|Speech|Video Message)s? "
                               r"(?:by|from|of) (?P<author>.+)$")
+# Who answers a press conference's "A:" turns: the host its title names ("Foreign Ministry
+# Spokesperson Lu Kang's Regular Press Conference on ...", "Press Briefing by Press Secretary Jen Psaki").
+_HOST_TITLE = re.compile(r"\b(?:Spokesperson|Spokesman|Spokeswoman|Press Secretary)\s+"
+                         r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}?)(?=['’]s\b|\s+(?:[a-z]|Regular\b)|$)")
 _CLOCK_ONLY = re.compile(r"^(?:END\s+)?\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?(?:\s+[A-Z]{2,5})?\.?$")
 _APPOSITIVE_GAP = re.compile(r"^\s*(?:,\s*(?:a|an|the|also|who|one|former|then|currently|[a-z])[^\"“”]{0,250}?,)?"
                              r"\s*(?:(?:also|has|had|have|further|then|later|again|once again|repeatedly|"
@@ -251,6 +255,8 @@ class ArticleSpeakers:
         for match in _NAME_RE.finditer(title or ""):
             if self._is_person(match.group(0), title, match.end()):
                 self.register(match.group(0))
+        host = _HOST_TITLE.search(title or "")
+        self.host = self.register(host.group("name")) if host else None
         # The publisher's own head of state is the implicit other party of its readouts.
         home_leader = tables.office_holder("president", self.country, date)
         self.recent = ([home_leader] if home_leader else []) + [p for p in self.people if p != home_leader]
@@ -480,6 +486,8 @@ class ArticleSpeakers:
     # -- transcript labels and metadata
     def turn(self, label: str) -> Attribution | None:
         upper = label.upper().strip()
+        if upper in ("A", "ANSWER"):
+            return Attribution(self.host, label, "turn") if self.host else None
         if upper in _LABEL_GROUPS:
             return Attribution(_LABEL_GROUPS[upper], label, "turn", group=True)
         if upper in _LABEL_ROLES:

@@ -108,6 +108,25 @@ SENIOR ADMINISTRATION OFFICIAL: On background, the visit is confirmed.
     assert result[3][1] == ["reporters"] and result[5][1] == ["officials"]
 
 
+def test_answer_turns_belong_to_the_host_the_title_names(tmp_path, tables):
+    text = """Foreign Ministry Spokesperson Mara Velin's Regular Press Conference on March 3, 2023
+Published: 2023-03-03
+
+Q: Will the minister travel to the summit?
+
+A: The minister will attend. We will release the details in due course.
+
+The talks will cover trade and security.
+
+Q: Any comment on the sanctions?
+
+A: We oppose unilateral sanctions.
+"""
+    result = by_position(attributed(tmp_path, "conference.txt", text, tables))
+    assert [result[i][0] for i in range(5)] == [[], ["Mara Velin"], ["Mara Velin"], [], ["Mara Velin"]]
+    assert result[0][1] == ["reporters"] and result[1][1] == [] and result[3][1] == ["reporters"]
+
+
 def test_flat_transcript_turns_strip_the_office(tmp_path, tables):
     folder = tmp_path / "palace"
     folder.mkdir()
