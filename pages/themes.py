@@ -29,7 +29,7 @@ if paragraphs is not None:
     dates = timeline["period_label"] if len(timeline) else pd.Series(dtype=object)
     title = f"Themes, {'share of paragraphs' if measure == 'share' else 'paragraphs'} per {granularity}" + (
         f" (rolling over {smooth})" if smooth > 1 else "")
-    name = "diplodash-themes-" + granularity + (f"-{dates.iloc[0]}-to-{dates.iloc[-1]}" if len(dates) else "")
+    name = ("diplodash-themes-" + granularity + (f"-{dates.iloc[0]}-to-{dates.iloc[-1]}" if len(dates) else "")).replace(" ", "-")
     figure = charts.theme_timeline(timeline, measure, labels, split, granularity=granularity, min_paragraphs=minimum,
                                    top=None if drawn else 5, title=title)  # themes the user picked are all drawn
     event = st.plotly_chart(figure, key="timeline", on_select="rerun", selection_mode="points",
