@@ -107,6 +107,10 @@ _APPOSITIVE_GAP = re.compile(r"^\s*(?:,\s*(?:a|an|the|also|who|one|former|then|c
                              r"publicly|earlier|recently|previously|on \w+|in a statement|in a speech)\s+)*$")
 _QUOTE_OPEN = re.compile(r"^\s*[\"“]")
 # "I will read a letter from President X": the quoted paragraphs that follow are X's words.
+# A greeting or condolence message a head of state's office publishes without naming its sender
+# ("Greetings to participants of …": "The message reads, in part: …") is its leader's, to its end.
+_MESSAGE_TITLE = re.compile(r"^(?:Greetings|Condolences|Congratulations|Message|Messages)\b")
+_MESSAGE_READS = re.compile(r"\b(?:the|his|her) (?:message|letter|telegram|greetings?) (?:reads|says|states)\b", re.I)
 _READ_OUT = re.compile(r"\b(?:letter|message|statement|appeal|words)\s+(?:from|of|by|sent by)\b", re.I)
 _READ_OUT_AGAIN = re.compile(r"\b(?:this|the|his|her) (?:letter|message|appeal)\b", re.I)
 _HONORIFICS = re.compile(r"^(?:MR|MRS|MS|DR|THE|AMBASSADOR|SECRETARY|ADMINISTRATOR|DIRECTOR|GENERAL|"
@@ -255,6 +259,8 @@ class ArticleSpeakers:
         for match in _NAME_RE.finditer(title or ""):
             if self._is_person(match.group(0), title, match.end()):
                 self.register(match.group(0))
+        self.sender = tables.office_holder("president", self.country, date) if _MESSAGE_TITLE.match(title or "") else None
+        self.message_owner: str | None = None  # once the message is being read out, its sender speaks
         host = _HOST_TITLE.search(title or "")
         self.host = self.register(host.group("name")) if host else None
         # The publisher's own head of state is the implicit other party of its readouts.
@@ -388,7 +394,11 @@ class ArticleSpeakers:
                             and not any(a <= m.start < b for a, b in quoted)), None)
             self.last_subject = subject or self.last_subject
         own = [a for a in attributions if a.kind not in ("metadata", "turn") and not a.group]
-        if not own and self.quote_owner and _QUOTE_OPEN.match(text):
+        if self.sender and not own and _MESSAGE_READS.search(text):
+            self.message_owner = self.sender
+        if not own and self.message_owner:
+            attributions.append(Attribution(self.message_owner, "(the message)", "direct"))
+        elif not own and self.quote_owner and _QUOTE_OPEN.match(text):
             attributions.append(Attribution(self.quote_owner, "(continued quotation)", "direct"))
         self._follow_quotation(text, mentions, own, quoted)
         persons = [a.speaker for a in attributions if not a.group]

@@ -127,6 +127,23 @@ A: We oppose unilateral sanctions.
     assert result[0][1] == ["reporters"] and result[1][1] == [] and result[3][1] == ["reporters"]
 
 
+def test_a_greeting_message_without_a_named_sender_is_the_publishers_leader(tmp_path, tables):
+    text = """Greetings to participants of a youth chess festival
+Published: 2022-03-01
+Source: Kremlin
+
+The festival opened in Kazan on Tuesday with 400 players.
+
+The message reads, in part: "I am glad to welcome you to this festival."
+
+I am sure the games will be exciting and fair.
+"""
+    result = by_position(attributed(tmp_path, "greeting.txt", text, tables))
+    assert [result[i][0] for i in range(3)] == [[], ["Vladimir Putin"], ["Vladimir Putin"]]
+    plain = text.replace("Greetings to participants of", "Youth gathers for")  # not a message: nobody speaks
+    assert by_position(attributed(tmp_path, "news.txt", plain, tables))[2][0] == []
+
+
 def test_flat_transcript_turns_strip_the_office(tmp_path, tables):
     folder = tmp_path / "palace"
     folder.mkdir()
