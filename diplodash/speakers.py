@@ -97,6 +97,9 @@ _CONVERSATION = re.compile(r"^(?:,?\s*Jr\.?,?)?\s*(?:(?:also|today|again|earlier
                            r"had a (?:phone |telephone )?(?:call|conversation)|had talks)\b[^.;]{0,40}?\bwith\s+$")
 _STATEMENT_TITLE = re.compile(r"^(?:Statement|Remarks|Message|Op-Ed|Letter|Address|Speech|Video Message)s? "
                               r"(?:by|from|of) (?P<author>.+)$")
+# A publisher's unqualified "the President" / "the Vice President" is its own country's (data/roles.yaml
+# home_countries): the White House's is the US President, the Kremlin's Russia's.
+_OWN_OFFICE = re.compile(r"\b[Tt]he (?P<office>Vice President|President)\b(?!['’]s\s+(?:call|meeting)\b)(?!\s+(?:of\b|[A-Z]))")
 # Who answers a press conference's "A:" turns: the host its title names ("Foreign Ministry
 # Spokesperson Lu Kang's Regular Press Conference on ...", "Press Briefing by Press Secretary Jen Psaki").
 _HOST_TITLE = re.compile(r"\b(?:Spokesperson|Spokesman|Spokeswoman|Press Secretary)\s+"
@@ -342,6 +345,12 @@ class ArticleSpeakers:
             if person:
                 found.append(Mention(match.start(), match.end(), "descriptor", match.group(0), person=person,
                                      role=match.group(0)))
+        for match in _OWN_OFFICE.finditer(text) if self.country else ():
+            office = match.group("office").lower().replace(" ", "-")
+            person = self.tables.office_holder(office, self.country, self.date)
+            if person and free(match.start(), match.end()):
+                found.append(Mention(match.start(), match.end(), "descriptor", match.group(0), person=person,
+                                     role=match.group("office")))
         for match in _NAME_RE.finditer(text):
             start, name = _trim_to_person(match.start(), match.group(0))
             if name and free(start, match.end()) and self._is_person(name, text, match.end()):

@@ -144,6 +144,23 @@ I am sure the games will be exciting and fair.
     assert by_position(attributed(tmp_path, "news.txt", plain, tables))[2][0] == []
 
 
+def test_a_publishers_unqualified_president_is_its_own_countrys(tmp_path, tables):
+    text = """Readout of a call with President Ana Ruiz
+Published: 2023-11-15
+Source: White House
+
+The President emphasized that the two countries will keep working together.
+
+The Vice President stressed the importance of the new agreement.
+
+President Ruiz said the President of France would join the talks.
+"""
+    result = by_position(attributed(tmp_path, "readout.txt", text, tables))
+    assert result[0][0] == ["Joe Biden"] and result[1][0] == ["Kamala Harris"] and result[2][0] == ["Ana Ruiz"]
+    elsewhere = text.replace("Source: White House", "Source: Varna Herald")  # no home country: nobody guessed
+    assert by_position(attributed(tmp_path, "elsewhere.txt", elsewhere, tables))[0][0] == []
+
+
 def test_flat_transcript_turns_strip_the_office(tmp_path, tables):
     folder = tmp_path / "palace"
     folder.mkdir()
