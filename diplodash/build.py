@@ -22,6 +22,9 @@ from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
 from .themes import ThemeScorer, load_heads, load_taxonomy, load_thresholds, tag_paragraphs, taxonomy_digest
 from .text import digest, fingerprint
 
+_HERE = Path(__file__).resolve().parent
+_READER_CODE = [_HERE / f"{name}.py" for name in ("sources", "articles", "paragraphs", "speakers", "text", "dates")]
+
 Progress = Callable[[str, int, int | None], None]
 EMBED_CHUNK = 2048  # vectors reach the cache every ~minute of encoding (the progress bar, every batch)
 
@@ -66,8 +69,9 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     extensions = [str(Path(i) / "themes.yaml") for i in inputs if (Path(i) / "themes.yaml").is_file()]
     # Documents read by an earlier build with the same readers and tables are taken from it as they
     # were (articles, paragraphs, speakers): a rebuild costs what changed, not the whole corpus.
+    # The readers' and the attribution's own code count too: an upgraded rule reaches every document.
     reuse_key = digest(repr((__version__, source, sorted((columns or {}).items()),
-                             [Path(p).read_bytes() for p in (*DEFAULT_TABLES, *roles)])))
+                             [Path(p).read_bytes() for p in (*DEFAULT_TABLES, *roles, *_READER_CODE)])))
     with exclusive(out, wait):
         return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
                       Tables.load(*roles), themes, extensions, reuse_key, default_source)

@@ -29,7 +29,10 @@ SPEECH_VERBS = (
     r"concluded|predicted|cautioned|complained|promised|pledged|vowed|hopes|hoped|"
     r"maintained|contended|told reporters|informed|briefed|assured|reported|claims|insists|warns|"
     r"stresses|asserts|suggests|maintains|contends|laid out|lays out|outlined|outlines|set out|"
-    r"shared|voiced|conveyed|described|spoke about|spoke of|drew attention|invited|raised"
+    r"shared|voiced|conveyed|described|spoke about|spoke of|drew attention|invited|raised|"
+    # readouts and stance: what leaders and ministers are reported to have done in words
+    r"agreed|agree|discussed|exchanged views|congratulated|praised|critici[sz]ed|accused|rejected|"
+    r"tweeted|echoed|saying|urging|committed|recogni[sz]ed|appreciated|reviewed|offered condolences"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _INVERTED_VERBS = re.compile(r"^(?:said|says|noted|added|stressed|remarked|stated|explained|wrote|asked|"

@@ -233,3 +233,16 @@ def test_progress_says_model_before_embedding_and_moves_every_batch(corpus, tmp_
     diplodash.build([corpus], tmp_path / "index", embedder=LazyHashEmbedder(fake_embedder),
                     progress=lambda *event: again.append(event))
     assert "model" not in [stage for stage, _, _ in again]  # nothing to embed: the model is not loaded
+
+
+def test_upgraded_attribution_code_reaches_every_document_on_a_rebuild(corpus, tmp_path, fake_embedder, monkeypatch):
+    build_module = importlib.import_module("diplodash.build")
+    rules = tmp_path / "speakers.py"  # stands for the attribution module's source
+    rules.write_text("# rules v1\n")
+    monkeypatch.setattr(build_module, "_READER_CODE", [*build_module._READER_CODE, rules])
+    out = tmp_path / "index"
+    diplodash.build([corpus], out, embedder=fake_embedder)
+    assert diplodash.build([corpus], out, embedder=fake_embedder)["n_documents_reused"] == 3
+    rules.write_text("# rules v2\n")
+    upgraded = diplodash.build([corpus], out, embedder=fake_embedder)
+    assert upgraded["n_documents_reused"] == 0 and upgraded["n_embedded"] == 0  # re-read, vectors still cached
