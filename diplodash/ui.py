@@ -65,7 +65,7 @@ def navigation():
 
 def page_links(where=None) -> None:
     """The menu (in `where`, else the sidebar): a link per page with the view it will open on."""
-    encoded = _view().setdefault("encoded", {})
+    encoded = _view()["encoded"]
     with where or st.sidebar:
         for page in PAGES.values():
             params = {name: encoded[name] for name in FILTER_PARAMS + page.params if encoded.get(name)}
@@ -142,13 +142,13 @@ def _choices(path: str, stamp: float) -> dict:
 
 # The view lives in the URL. Every control that changes what a page shows is bound to a query
 # parameter, so a copied address restores the view. Streamlit ties a widget to the page that draws
-# it and clears the URL when the user follows a sidebar link: the session therefore remembers each
-# control's value and every run writes the URL back.
+# it, so the session also remembers each control's value ("remembered", decoded) and what it wrote
+# ("encoded"), from which the menu's links carry each page's view.
 FILTER_PARAMS = ("from", "to", "source", "theme", "speaker")
 
 
 def _view() -> dict:
-    return st.session_state.setdefault("_view", {"written": {}, "remembered": {}, "page": None})
+    return st.session_state.setdefault("_view", {"written": {}, "remembered": {}, "encoded": {}, "page": None})
 
 
 def begin_view(page: str, params: tuple[str, ...] = ()) -> None:
@@ -163,7 +163,7 @@ def begin_view(page: str, params: tuple[str, ...] = ()) -> None:
     written = {name: values for name, values in view["written"].items() if name in known and values}
     view["from_url"] = bool(url) and url != written
     if view["from_url"]:  # the menu's links carry the link's view from the first run on
-        view.setdefault("encoded", {}).update({name: url.get(name, []) for name in known})
+        view["encoded"].update({name: url.get(name, []) for name in known})
     view["switched"] = view["page"] != page
     view["page"], view["written"] = page, url
 
@@ -189,7 +189,7 @@ def keep_url_value(param: str, value, default=None, encode=lambda value: [str(va
 
 
 def _write_param(param: str, values: list[str] | None) -> None:
-    written, encoded = _view()["written"], _view().setdefault("encoded", {})
+    written, encoded = _view()["written"], _view()["encoded"]
     encoded[param] = list(values or [])
     if not values:
         if param in st.query_params:
