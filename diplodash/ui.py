@@ -91,7 +91,6 @@ def _through_navigation() -> None:
 def current_index(show_message: bool = True) -> Index | None:
     """The index at DIPLODASH_INDEX, loaded once per process and again only when it is rebuilt.
     On a first run with no index at the default place, the sample corpus is built first."""
-    _through_navigation()
     path = index_location()
     manifest = path / "manifest.json"
     if not manifest.exists() and "DIPLODASH_INDEX" not in os.environ and SAMPLE.is_dir():
@@ -155,6 +154,7 @@ def begin_view(page: str, params: tuple[str, ...] = ()) -> None:
     """Start a page's run: decide whether the URL or the session holds the view (a URL that says
     something this session did not write is a link, a reload or back/forward: it wins), and drop
     the parameters of other pages."""
+    _through_navigation()
     view = _view()
     known = FILTER_PARAMS + tuple(params)
     for stale in [name for name in st.query_params.keys() if name not in known]:
@@ -339,7 +339,6 @@ def paint_before_charts(pause: float = 0.5) -> None:
 def page_setup(name: str) -> tuple[Index | None, Filters | None, pd.DataFrame | None]:
     """Heading, index, menu and filters every page (a key of PAGES) starts with; (None, None, None)
     when there is no index."""
-    _through_navigation()
     page = PAGES[name]
     begin_view(name, page.params)
     menu = st.sidebar.container()

@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from diplodash import charts
-from diplodash.queries import PERIODS, rolling_timeline, theme_by, theme_paragraphs, theme_timeline, with_theme_labels
+from diplodash.queries import PERIODS, period_labels, rolling_timeline, theme_by, theme_paragraphs, theme_timeline, with_theme_labels
 from diplodash.ui import (chart_point, csv_download, filtered_paragraphs, page_setup, paragraph_list, plain, query,
                           share_filters, url_widget)
 
@@ -18,7 +18,7 @@ if paragraphs is not None:
     measure = url_widget(controls[1].radio, "measure", "measure", "share", "Measure", ["share", "count"],
                          options=["share", "count"], horizontal=True,
                          help="share: paragraphs on the theme / all paragraphs of the period (under the other filters)")
-    smooth = url_widget(controls[2].selectbox, "smooth", "smooth", 1, "Rolling mean", [1, 2, 3, 6, 12],
+    smooth = url_widget(controls[2].selectbox, "smooth", "smooth", 1, "Rolling window", [1, 2, 3, 6, 12],
                         options=[1, 2, 3, 6, 12], format_func=lambda n: "off" if n == 1 else f"over {n} periods")
     minimum = url_widget(controls[3].number_input, "min_paragraphs", "min", 5, "Few paragraphs below", min_value=1,
                          step=1, help="Points resting on fewer paragraphs than this are drawn lighter")
@@ -27,11 +27,9 @@ if paragraphs is not None:
     if smooth > 1:
         timeline = rolling_timeline(timeline, smooth, granularity, by=split)
     dates = timeline["period_label"] if len(timeline) else pd.Series(dtype=object)
-    title = f"Themes, {'share of paragraphs' if measure == 'share' else 'paragraphs'} per {granularity}" + (
-        f" (rolling over {smooth})" if smooth > 1 else "")
     name = ("diplodash-themes-" + granularity + (f"-{dates.iloc[0]}-to-{dates.iloc[-1]}" if len(dates) else "")).replace(" ", "-")
     figure = charts.theme_timeline(timeline, measure, labels, split, granularity=granularity, min_paragraphs=minimum,
-                                   top=None if drawn else 5, title=title)  # themes the user picked are all drawn
+                                   top=None if drawn else 5)  # themes the user picked are all drawn
     event = st.plotly_chart(figure, key="timeline", on_select="rerun", selection_mode="points",
                             config=charts.png_config(name, figure))
     csv_download(with_theme_labels(timeline, labels), f"{name}.csv", "Download the plotted data (CSV)")
@@ -40,8 +38,7 @@ if paragraphs is not None:
         theme, period, *group = point
         behind = theme_paragraphs(filtered_paragraphs(index, base), theme, period, granularity, split,
                                   group[0] if group else None, window=smooth)
-        period_name = next((label for label, start in zip(timeline.get("period_label", []), timeline.get("period", []))
-                            if str(start)[:10] == period), period)
+        period_name = period_labels([pd.Timestamp(period)], granularity)[0]
         over = f" (the {smooth} {granularity}s to it)" if smooth > 1 else ""
         st.subheader(f"{plain(labels.get(theme, theme))} · {period_name}{over}{' · ' + plain(group[0]) if group else ''} · "
                      f"{len(behind)} paragraphs", anchor=False)

@@ -25,7 +25,7 @@ def app(index_dir, monkeypatch, page=None, **params) -> AppTest:
 
 def figure(at, key: str) -> dict:
     """The plotly figure a chart sends to the browser."""
-    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id)
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
     return json.loads(chart.proto.spec)
 
 
