@@ -23,7 +23,8 @@ from .themes import ThemeScorer, load_heads, load_taxonomy, load_thresholds, tag
 from .text import digest, fingerprint
 
 _HERE = Path(__file__).resolve().parent
-_READER_CODE = [_HERE / f"{name}.py" for name in ("sources", "articles", "paragraphs", "speakers", "text", "dates")]
+_READER_CODE = [_HERE / f"{name}.py" for name in ("sources", "articles", "paragraphs", "text", "dates")] \
+    + sorted((_HERE / "speakers").glob("*.py"))
 
 Progress = Callable[[str, int, int | None], None]
 EMBED_CHUNK = 2048  # vectors reach the cache every ~minute of encoding (the progress bar, every batch)
@@ -92,8 +93,9 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
         raise BuildError("nothing valid to build: " + ("; ".join(map(str, problems[:5])) or "no input files found"))
     read_seconds = time.perf_counter() - started
     reused = paragraphs["speakers"].notna() if "speakers" in paragraphs else pd.Series(False, index=paragraphs.index)
+    attribution_timings: dict = {}
     fresh = attribute(articles, paragraphs[~reused].drop(columns=SPEAKER_COLUMNS, errors="ignore"), tables,
-                      merge=False)
+                      merge=False, timings=attribution_timings)
     paragraphs = merge_variants(pd.concat([paragraphs[reused], fresh]).loc[paragraphs.index], tables)
     attribute_seconds = time.perf_counter() - started - read_seconds
 
@@ -121,6 +123,7 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
         "reuse_key": reuse_key,
         "n_documents_reused": previous.used if previous else 0,
         "timings": {"read_s": round(read_seconds, 3), "attribute_s": round(attribute_seconds, 3),
+                    "parse_s": round(attribution_timings.get("parse_s", 0.0), 3),
                     "embed_s": round(embed_seconds, 3), "tag_s": round(tag_seconds, 3)},
         "themes": theme_info,
     }

@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     speakers.add_argument("--index", default=None)
     speakers.add_argument("--top", type=int, default=20)
     speakers.add_argument("--groups", action="store_true", help="unnamed groups (experts, officials...) instead of persons")
+    speakers.add_argument("--organisations", action="store_true",
+                          help="organisations (ministries, governments, agencies) instead of persons")
 
     args = parser.parse_args(argv)
     try:
@@ -208,8 +210,10 @@ def _speakers(args) -> int:
     from .index import load_index
     from .queries import speaker_counts
 
-    table = speaker_counts(load_index(args.index).paragraphs, groups=args.groups, top=args.top)
-    print(f"{'statements':>10}  {'articles':>8}  {'first':<10}  {'last':<10}  {'group' if args.groups else 'speaker'}")
+    kind = "organisations" if args.organisations else "groups" if args.groups else "persons"
+    table = speaker_counts(load_index(args.index).paragraphs, top=args.top, kind=kind)
+    print(f"{'statements':>10}  {'articles':>8}  {'first':<10}  {'last':<10}  "
+          f"{ {'persons': 'speaker', 'groups': 'group', 'organisations': 'organisation'}[kind]}")
     for row in table.itertuples():
         first = row.first.date() if pd.notna(row.first) else "-"
         last = row.last.date() if pd.notna(row.last) else "-"

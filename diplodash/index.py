@@ -24,7 +24,7 @@ ARTICLE_COLUMNS = ["article_id", "title", "published", "date_precision", "source
                    "n_paragraphs", "speaker", "speaker_role", "country", "document", "dedup_keys"]
 PARAGRAPH_COLUMNS = ["paragraph_id", "article_id", "position", "kind", "section", "turn", "text",
                      "n_words", "published", "date_precision", "source"]
-SPEAKER_COLUMNS = ["speakers", "speaker_groups", "mentioned", "attributions"]
+SPEAKER_COLUMNS = ["speakers", "speaker_groups", "speaker_organisations", "mentioned", "attributions"]
 THEME_COLUMNS = ["themes"]
 
 
@@ -154,6 +154,9 @@ def read_tables(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, n
         embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
     except (OSError, ValueError) as error:
         raise IndexUnavailable(f"the index at {folder} is damaged ({error}); rebuild it") from None
+    for column in SPEAKER_COLUMNS:  # an index built before a column existed reads with it empty
+        if column not in paragraphs:
+            paragraphs[column] = [[] for _ in range(len(paragraphs))]
     if embeddings.shape != (len(paragraphs), manifest.get("dim")):
         raise IndexUnavailable(f"the index at {folder} is inconsistent: {embeddings.shape[0]} vectors of "
                           f"dimension {embeddings.shape[1]} for {len(paragraphs)} paragraphs; rebuild it")

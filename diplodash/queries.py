@@ -117,9 +117,15 @@ def _exploded(paragraphs: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     return table.assign(**{name: values.to_numpy()})
 
 
-def speaker_counts(paragraphs: pd.DataFrame, groups: bool = False, top: int | None = None) -> pd.DataFrame:
-    """Statements (paragraphs) per speaker, with articles, sources and first/last date, most first."""
-    column = "speaker_groups" if groups else "speakers"
+SOURCE_KINDS = {"persons": "speakers", "groups": "speaker_groups", "organisations": "speaker_organisations"}
+
+
+def speaker_counts(paragraphs: pd.DataFrame, groups: bool = False, top: int | None = None,
+                   kind: str | None = None) -> pd.DataFrame:
+    """Statements (paragraphs) per speaker, with articles, sources and first/last date, most first.
+    `kind` is persons (default), groups (unnamed: experts, officials) or organisations (ministries,
+    governments, agencies); `groups=True` is kind="groups"."""
+    column = SOURCE_KINDS[kind or ("groups" if groups else "persons")]
     rows = _exploded(paragraphs, column, "speaker")
     if rows.empty:
         return pd.DataFrame(columns=["speaker", "statements", "articles", "sources", "first", "last"])
@@ -152,9 +158,10 @@ def speaker_themes(paragraphs: pd.DataFrame, speakers: list[str] | None = None) 
 
 
 def statements(paragraphs: pd.DataFrame, speaker: str, period: pd.Timestamp | str | None = None,
-               granularity: str = "month", theme: str | None = None, group: bool = False) -> pd.DataFrame:
+               granularity: str = "month", theme: str | None = None, group: bool = False,
+               kind: str | None = None) -> pd.DataFrame:
     """The paragraphs behind one cell: a speaker's statements, optionally in one period or theme."""
-    column = "speaker_groups" if group else "speakers"
+    column = SOURCE_KINDS[kind or ("groups" if group else "persons")]
     mask = paragraphs[column].apply(lambda names: names is not None and speaker in list(names))
     rows = paragraphs[mask]
     if period is not None:

@@ -36,6 +36,8 @@ if paragraphs is not None:
             st.markdown(f"#### {plain(row.text)}")
             continue
         marks = [f"**Speakers:** {plain(', '.join(row.speakers))}"] if len(row.speakers) else []
+        marks += [f"**Organisations:** {plain(', '.join(row.speaker_organisations))}"] \
+            if len(row.speaker_organisations) else []
         marks += [f"**Sources quoted:** {plain(', '.join(row.speaker_groups))}"] if len(row.speaker_groups) else []
         marks += [f"**Themes:** {plain(', '.join(labels.get(t, t) for t in row.themes))}"] if len(row.themes) else []
         text = f"*{plain(row.text)}*" if row.kind == "caption" else plain(row.text)

@@ -8,10 +8,14 @@ from diplodash.ui import csv_download, page_setup, paragraph_list, plain, query,
 index, filters, paragraphs = page_setup("speakers")
 if paragraphs is not None:
     persons = query(index, filters, speaker_counts)
-    groups = query(index, filters, speaker_counts, groups=True)
-    left, right = st.columns([3, 2])
+    groups = query(index, filters, speaker_counts, kind="groups")
+    organisations = query(index, filters, speaker_counts, kind="organisations")
+    left, middle, right = st.columns([3, 2, 2])
     left.plotly_chart(charts.bar(persons.head(20), "speaker", "statements", "Most quoted people"), key="persons",
                       config=charts.png_config("diplodash-most-quoted-people"))
+    middle.plotly_chart(charts.bar(organisations.head(10), "speaker", "statements",
+                                   "Organisations (ministries, governments…)"),
+                        key="organisations", config=charts.png_config("diplodash-quoted-organisations"))
     right.plotly_chart(charts.bar(groups.head(10), "speaker", "statements", "Unnamed sources (experts, officials…)"),
                        key="groups", config=charts.png_config("diplodash-unnamed-sources"))
     if persons.empty:

@@ -142,6 +142,13 @@ def test_speakers_page_lists_statements_readably(sample_index, monkeypatch):
     said = index.paragraphs[index.paragraphs.speakers.apply(lambda names: "Jonas Berg" in list(names))]
     assert at.subheader[-1].value == f"Jonas Berg: {len(said)} statements"
     assert f"20 of {len(said)} paragraphs shown" in [c.value for c in at.caption]
+    # organisations are counted apart from persons and unnamed groups
+    from diplodash.queries import speaker_counts
+
+    bodies = speaker_counts(index.paragraphs, kind="organisations").head(10)
+    bars = figure(at, "organisations")["data"][0]
+    assert dict(zip(bars["y"], numbers(bars["x"]))) == dict(zip(bodies.speaker, bodies.statements)) and len(bodies)
+    assert "Electoral Commission" in set(bodies.speaker) - set(speaker_counts(index.paragraphs).speaker)
 
 
 def test_filter_that_matches_nothing_explains_itself(sample_index, monkeypatch):

@@ -1,0 +1,107 @@
+"""Speakers that the layout names: transcript turn labels ("MR. KIRBY:", "Q:", "A:"), the author a
+statement's title gives, the host of a press conference."""
+from __future__ import annotations
+
+import re
+
+from .article import ArticleSpeakers, Attribution
+from .lexicon import NOT_PERSON, PARTICLE, TITLES
+from .parser import entity_label
+
+# Who answers a press conference's "A:" turns: the host its title names ("Foreign Ministry
+# Spokesperson Lu Kang's Regular Press Conference on ...", "Press Briefing by Press Secretary Jen Psaki").
+_HOST_TITLE = re.compile(r"\b(?:Spokesperson|Spokesman|Spokeswoman|Press Secretary)\s+"
+                         r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}?)(?=['’]s\b|\s+(?:[a-z]|Regular\b)|$)")
+_STATEMENT_TITLE = re.compile(r"^(?:Statement|Remarks|Message|Op-Ed|Letter|Address|Speech|Video Message|Article)s? "
+                              r"(?:by|from|of) (?P<author>.+)$")
+_HONORIFICS = re.compile(r"^(?:MR|MRS|MS|DR|THE|AMBASSADOR|SECRETARY|ADMINISTRATOR|DIRECTOR|GENERAL|"
+                         r"ADMIRAL|SENATOR|GOVERNOR|MAYOR|CHAIR|CHAIRMAN|DEPUTY|ACTING|COORDINATOR|"
+                         r"COMMISSIONER|SPECIAL|ENVOY|MINISTER|PRIME|PRESIDENT|VICE|FOREIGN|CHANCELLOR|"
+                         r"KING|QUEEN|PRINCE|EMIR|SULTAN|LEADER|CHIEF|STAFF|OF|SPEAKER|REPRESENTATIVE)\.?$")
+_LABEL_GROUPS = {"Q": "reporters", "QUESTION": "reporters", "REMARK": "reporters", "AUDIENCE MEMBER": "audience",
+                 "SENIOR ADMINISTRATION OFFICIAL": "officials", "ADMINISTRATION OFFICIAL": "officials",
+                 "SENIOR STATE DEPARTMENT OFFICIAL": "officials", "OFFICIAL": "officials",
+                 "PARTICIPANT": "participants", "PARTICIPANTS": "participants", "AUDIENCE": "audience",
+                 "MODERATOR": "officials", "OPERATOR": "officials", "REPORTER": "reporters",
+                 "AIDE": "aide", "STAFF": "aide", "FOLLOW-UP": "reporters", "FOLLOW UP": "reporters"}
+_LABEL_ROLES = {"THE PRESIDENT": "president", "PRESIDENT": "president", "THE VICE PRESIDENT": "vice-president",
+                "VICE PRESIDENT": "vice-president", "THE FIRST LADY": None}
+_TITLE_WORD = re.compile(rf"^(?:{TITLES})$|^(?:of|the|for|and|Deputy|Acting|First|Foreign|Defence|Defense|"
+                         rf"Prime|Vice|Presidential|Press|Executive|General|Special|Federal|State)$")
+
+
+def host(title: str, state: ArticleSpeakers) -> str | None:
+    match = _HOST_TITLE.search(title or "")
+    return state.names.register(match.group("name")) if match else None
+
+
+def turn(label: str, state: ArticleSpeakers, host_name: str | None) -> Attribution | None:
+    """The speaker a transcript label names."""
+    upper = label.upper().strip()
+    if upper in ("A", "ANSWER"):
+        return Attribution(host_name, label, "turn") if host_name else None
+    if upper in _LABEL_GROUPS:
+        return Attribution(_LABEL_GROUPS[upper], label, "turn", group=True)
+    if upper in _LABEL_ROLES:
+        office = _LABEL_ROLES[upper]
+        person = state.tables.office_holder(office, state.country, state.date) if office else None
+        return Attribution(person, label, "turn", role=label.title()) if person else None
+    names = state.names
+    if label.isupper() and len(label) <= 6 and entity_label(label) == "ORG":  # "AFP:", "CCTV:"
+        return Attribution("reporters", label, "turn", group=True) if host_name else None
+    if label.isupper():
+        tokens = [t for t in label.split() if not _HONORIFICS.match(t)]
+        if not tokens:
+            return None
+        surname = " ".join(t.title() for t in tokens)
+        person = names.resolve_short(tokens[-1].title()) if len(tokens) == 1 else names.register(surname)
+        return Attribution(person or surname, label, "turn")
+    known = label.strip() in names.people or names.in_article(label.split()[-1], full_names_only=True)
+    if not known and entity_label(label) in ("ORG", "NORP", "GPE", "FAC", "WORK_OF_ART", "PRODUCT"):
+        # "RIA Novosti:", "China News Service:": a media outlet asking at a press conference
+        if host_name:
+            return Attribution("reporters", label, "turn", group=True)
+        return Attribution(label.strip(), label, "turn", organisation=True)
+    name = name_in_label(label)
+    if name is None:
+        person = names.resolve_short(label) if len(label.split()) == 1 else None
+        return Attribution(person, label, "turn") if person else None
+    office = label[: len(label) - len(name)].strip() or None
+    return Attribution(names.register(name, office), label, "turn", office)
+
+
+def name_in_label(label: str) -> str | None:
+    """The person's name at the end of a turn label: "President of Russia Vladimir Putin" -> "Vladimir Putin"."""
+    tokens = label.split()
+    of = max((i for i, t in enumerate(tokens[:-1]) if t == "of"), default=None)
+    if of is not None:  # "President of Kazakhstan Kassym-Jomart Tokayev": the word after "of" is the country
+        skip = of + 1
+        while skip < len(tokens) and tokens[skip] in ("the", "The"):
+            skip += 1
+        tokens = tokens[skip + 1:]
+    name: list[str] = []
+    for token in reversed(tokens):
+        if _TITLE_WORD.match(token) or token.strip(".,") in NOT_PERSON or not token[0].isupper():
+            if re.fullmatch(PARTICLE, token) and name:
+                name.insert(0, token)
+                continue
+            break
+        name.insert(0, token)
+        if len(name) == 3:
+            break
+    while name and re.fullmatch(PARTICLE, name[0]):
+        name.pop(0)
+    return " ".join(name) if len(name) >= 2 else None
+
+
+def statement_author(title: str, state: ArticleSpeakers) -> str | None:
+    """The one person who signs a statement: "Statement by Press Secretary Jen Psaki on ..."."""
+    match = _STATEMENT_TITLE.match(title or "")
+    if not match:
+        return None
+    author = re.split(r" (?:on|at|to|regarding|before|after|welcoming|announcing|marking|in) ", match.group("author"),
+                      maxsplit=1, flags=re.I)[0]
+    if re.search(r"\band\b|,", author):  # remarks by two leaders: no single author
+        return None
+    mentions = [m for m in state.mentions(author) if m.person]
+    return mentions[0].person if mentions else None
