@@ -164,7 +164,8 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
         manifest["themes"]["extensions"] = extensions
         manifest.setdefault("timings", {})["retag_s"] = round(time.perf_counter() - started, 3)
         manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores)
+        write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores,
+                    lexical=index_dir / "lexical")
         return manifest
 
 

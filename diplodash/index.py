@@ -37,9 +37,13 @@ def default_index_dir() -> Path:
 
 
 def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame,
-                embeddings: np.ndarray | Path, manifest: dict, theme_scores: pd.DataFrame | None = None) -> Path:
+                embeddings: np.ndarray | Path, manifest: dict, theme_scores: pd.DataFrame | None = None,
+                lexical: Path | None = None) -> Path:
     """Write every file into a staging folder, then swap it in. `embeddings` may be the path of an
-    existing embeddings.npy, which is hard-linked (re-tagging never rewrites the vectors)."""
+    existing embeddings.npy, which is hard-linked (re-tagging never rewrites the vectors); `lexical`,
+    an existing lexical index of the same texts, is copied rather than rebuilt."""
+    from . import lexical as lexical_index
+
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
@@ -59,9 +63,11 @@ def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataF
                 shutil.copyfile(embeddings, staging / "embeddings.npy")
         else:
             np.save(staging / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
+        lexical_index.write(staging / lexical_index.FOLDER, paragraphs["text"].tolist(), lexical)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        for path in staging.iterdir():
-            _fsync(path)
+        for path in [*staging.iterdir(), *(staging / lexical_index.FOLDER).iterdir()]:
+            if path.is_file():
+                _fsync(path)
         _publish(staging, target)
     finally:
         if staging.exists():
@@ -182,6 +188,7 @@ class Index:
         self.manifest, self.articles, self.paragraphs, self.embeddings = read_tables(self.path)
         self._embedder = None
         self._theme_scores = None
+        self._lexical = None
 
     @property
     def theme_scores(self) -> pd.DataFrame:
@@ -195,6 +202,21 @@ class Index:
     @property
     def theme_labels(self) -> dict[str, str]:
         return dict((self.manifest.get("themes") or {}).get("labels") or {})
+
+    @property
+    def lexical(self):
+        """The BM25 index of the paragraph texts: stored with the index, or built here for an index
+        written before it was (seconds per 100k paragraphs, once per process)."""
+        if self._lexical is None:
+            from .lexical import FOLDER, LexicalIndex
+
+            folder = self.path / FOLDER
+            try:
+                self._lexical = LexicalIndex.load(folder, len(self.paragraphs)) if (folder / "params.index.json").exists() \
+                    else LexicalIndex.build(self.paragraphs["text"].tolist())
+            except (OSError, ValueError):
+                self._lexical = LexicalIndex.build(self.paragraphs["text"].tolist())
+        return self._lexical
 
     @property
     def model(self) -> str:

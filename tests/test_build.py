@@ -27,8 +27,16 @@ def corpus(tmp_path):
 def test_index_on_disk_follows_the_contract(corpus, tmp_path, fake_embedder):
     out = tmp_path / "index"
     manifest = diplodash.build([corpus], out, embedder=fake_embedder)
-    assert sorted(p.name for p in out.iterdir()) == ["articles.parquet", "embeddings.npy", "manifest.json",
+    assert sorted(p.name for p in out.iterdir()) == ["articles.parquet", "embeddings.npy", "lexical", "manifest.json",
                                                      "paragraph_themes.parquet", "paragraphs.parquet"]
+    # the lexical part is BM25 over the same paragraphs: a name in one paragraph scores there
+    from diplodash.lexical import LexicalIndex
+
+    bm25 = LexicalIndex.load(out / "lexical", len(pd.read_parquet(out / "paragraphs.parquet")))
+    texts = pd.read_parquet(out / "paragraphs.parquet").text.tolist()
+    word = next(w for w in texts[0].split() if len(w) > 6 and w.isalpha())
+    scores = bm25.scores(word)
+    assert scores.max() == 1.0 and word.lower() in texts[int(scores.argmax())].lower()
     articles = pd.read_parquet(out / "articles.parquet")
     paragraphs = pd.read_parquet(out / "paragraphs.parquet")
     embeddings = np.load(out / "embeddings.npy")
@@ -68,7 +76,10 @@ def test_search_returns_best_paragraph_first(corpus, tmp_path, fake_embedder):
     target = index.paragraphs[index.paragraphs.text.str.startswith("Berg said the sides signed")].iloc[0]
     hits = index.search(target.text, k=3)
     assert list(hits.columns[:7]) == ["paragraph_id", "article_id", "score", "text", "title", "published", "source"]
-    assert hits.paragraph_id[0] == target.paragraph_id and hits.score[0] == pytest.approx(1.0, abs=1e-5)
+    # cosine 1 plus the full lexical weight: the paragraph is also the query's best BM25 match
+    from diplodash.search import LEXICAL_WEIGHT
+
+    assert hits.paragraph_id[0] == target.paragraph_id and hits.score[0] == pytest.approx(1.0 + LEXICAL_WEIGHT, abs=1e-5)
     assert hits.title[0] == "Ministers of Veldoria and Ostrava pledge a partnership of equals"
     assert list(hits.score) == sorted(hits.score, reverse=True)
     assert index.search("   ").empty

@@ -233,7 +233,7 @@ def test_upload_publisher_comes_from_the_file_else_the_form_else_unknown(tmp_pat
 def test_an_editing_build_never_writes_into_the_committed_sample_index(tmp_path, monkeypatch, real_embedder):
     editing(monkeypatch)
     sample = ROOT / "data" / "index"
-    committed = {path.name: path.read_bytes() for path in sample.iterdir()}
+    committed = {str(path.relative_to(sample)): path.read_bytes() for path in sample.rglob("*") if path.is_file()}
     at = open_without_index(monkeypatch, "corpus")
     assert "**63 articles**" in at.markdown[0].value  # the sample is served until a build of one's own
     at.checkbox(key="keep").uncheck().run()
@@ -241,7 +241,7 @@ def test_an_editing_build_never_writes_into_the_committed_sample_index(tmp_path,
     at.button(key="build").click().run()
     assert at.success[0].value.startswith("Built 1 articles") and "**1 articles**" in at.markdown[0].value
     assert diplodash.load_index(tmp_path / "workspace" / "index").articles.shape[0] == 1
-    assert {path.name: path.read_bytes() for path in sample.iterdir()} == committed
+    assert {str(p.relative_to(sample)): p.read_bytes() for p in sample.rglob("*") if p.is_file()} == committed
     assert not (ROOT / "data" / "workspace").exists() and not (ROOT / "data" / "uploads").exists()
 
 

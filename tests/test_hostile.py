@@ -193,7 +193,7 @@ def test_a_build_in_another_process_holds_the_lock(tmp_path, fake_embedder):
     inputs.write_plain(folder)
     index = tmp_path / "index"
     diplodash.build([folder], index, embedder=fake_embedder)
-    before = {p.name: p.read_bytes() for p in index.iterdir() if p.is_file()}
+    before = {str(p.relative_to(index)): p.read_bytes() for p in index.rglob("*") if p.is_file()}
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from diplodash.build import exclusive\n"
          "with exclusive(sys.argv[1]):\n    print('locked', flush=True); time.sleep(30)", str(index)],
@@ -205,5 +205,5 @@ def test_a_build_in_another_process_holds_the_lock(tmp_path, fake_embedder):
     finally:
         holder.kill()
         holder.wait()
-    assert {p.name: p.read_bytes() for p in index.iterdir() if p.is_file()} == before
+    assert {str(p.relative_to(index)): p.read_bytes() for p in index.rglob("*") if p.is_file()} == before
     assert diplodash.build([folder], index, embedder=fake_embedder, wait=5)["counts"]["articles"] == 1

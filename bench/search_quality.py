@@ -1,0 +1,141 @@
+"""Search quality on paraphrased statements: recall@1/5/10 and MRR@10 for DiploDash's search, the
+plain model (exact cosine over the same vectors) and BM25 (bm25s), in one run.
+
+    .venv/bin/python bench/search_quality.py
+
+The corpus is fixed (about 13,800 paragraphs): White House statements and releases of 2024-H1, the
+Kremlin's English news of 2021-22 and the UN General Debate of 2023, built once into
+bench/out/search-quality/ with `diplodash build` (the embeddings are cached there; the first run
+embeds for ~8 minutes). The queries are bench/gold/search-paraphrases.csv: 90 one-sentence
+paraphrases of one claim of a paragraph, written by an annotator who never ran a search (see its
+.md). A query's answer is its paragraph; recall@k is the share of queries whose paragraph is in
+the top k.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+SHARED = ROOT.parent / "shared"
+GOLD = ROOT / "bench" / "gold" / "search-paraphrases.csv"
+OUT = ROOT / "bench" / "out" / "search-quality"
+K = 10
+
+
+def corpus_files() -> list[str]:
+    corpora = SHARED / "corpora"
+    return sorted(glob.glob(str(corpora / "white-house" / "statements-releases" / "2024-0*" / "*.md"))) \
+        + [str(corpora / "kremlin" / "kremlin-news-2021-2022.csv")] \
+        + sorted(glob.glob(str(corpora / "un-general-debates" / "Session 78 - 2023" / "*.txt")))
+
+
+def load_queries(index) -> list[dict]:
+    """The gold queries with the row of their answer in the index (rows whose text changed are dropped)."""
+    from speakers import article_key
+
+    from diplodash.text import digest
+
+    keys = dict(zip(index.articles.article_id, index.articles.path.map(article_key)))
+    rows = {(keys[a], int(p)): i for i, (a, p) in enumerate(zip(index.paragraphs.article_id, index.paragraphs.position))}
+    texts = index.paragraphs["text"].tolist()
+    queries = []
+    with open(GOLD, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            at = rows.get((row["key"], int(row["position"])))
+            if at is not None and digest(texts[at], 4) == row["text_hash"]:
+                queries.append({**row, "row": at})
+    return queries
+
+
+def scores(rankings: list[list[int]], queries: list[dict]) -> dict:
+    ranks = []
+    for ranking, query in zip(rankings, queries):
+        ranks.append(ranking.index(query["row"]) + 1 if query["row"] in ranking else None)
+    n = len(queries)
+    return {"R@1": sum(r == 1 for r in ranks) / n, "R@5": sum(r is not None and r <= 5 for r in ranks) / n,
+            "R@10": sum(r is not None for r in ranks) / n, "MRR": sum(1 / r for r in ranks if r) / n, "ranks": ranks}
+
+
+def bm25_ranker(index):
+    import bm25s
+
+    from diplodash.search import SEARCHABLE_KINDS
+
+    searchable = index.paragraphs["kind"].isin(SEARCHABLE_KINDS).to_numpy()
+    rows = searchable.nonzero()[0]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(index.paragraphs["text"].iloc[rows].tolist(), stopwords="en", show_progress=False),
+                    show_progress=False)
+
+    def rank(query: str, vector) -> list[int]:
+        found, _ = retriever.retrieve(bm25s.tokenize([query], stopwords="en", show_progress=False), k=K,
+                                      show_progress=False)
+        return [int(rows[i]) for i in found[0]]
+    return rank
+
+
+def systems(index) -> dict:
+    from diplodash.search import paragraph_mask, search, top_k
+
+    searchable = paragraph_mask(index.paragraphs)
+    row_of = {pid: i for i, pid in enumerate(index.paragraphs["paragraph_id"])}
+
+    def diplodash_search(query: str, vector) -> list[int]:
+        return [row_of[p] for p in search(index, query, k=K)["paragraph_id"]]
+
+    def plain(query: str, vector) -> list[int]:
+        return top_k(index.embeddings, vector, K, searchable)[0].tolist()
+
+    return {"DiploDash search": diplodash_search, "plain model (cosine)": plain, "BM25 (bm25s)": bm25_ranker(index)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--misses", action="store_true", help="print DiploDash's rank of every query it misses at 5")
+    args = parser.parse_args()
+    if not SHARED.exists():
+        sys.exit(f"skipped: {SHARED} is missing")
+    import diplodash
+
+    started = time.perf_counter()
+    manifest = diplodash.build(corpus_files(), OUT / "index", cache_dir=OUT / "cache")
+    index = diplodash.load_index(OUT / "index")
+    queries = load_queries(index)
+    print(f"# bench/search_quality.py  {time.strftime('%Y-%m-%d %H:%M')}  {manifest['counts']['paragraphs']} paragraphs "
+          f"(index ready in {time.perf_counter() - started:.0f} s), {len(queries)} paraphrase queries, "
+          f"model {index.model}")
+    vectors = index.embedder.encode([q["query"] for q in queries])
+    print(f"{'system':<34}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR':>7}{'ms/query':>10}")
+    results = {}
+    for name, rank in systems(index).items():
+        rank(queries[0]["query"], vectors[0])  # warm-up
+        started = time.perf_counter()
+        rankings = [rank(q["query"], v) for q, v in zip(queries, vectors)]
+        ms = 1000 * (time.perf_counter() - started) / len(queries)
+        results[name] = result = scores(rankings, queries)
+        print(f"{name:<34}{result['R@1']:>7.3f}{result['R@5']:>7.3f}{result['R@10']:>7.3f}{result['MRR']:>7.3f}{ms:>10.1f}")
+    for style in ("paraphrase", "topic"):
+        chosen = [i for i, q in enumerate(queries) if q["style"] == style]
+        cells = "  ".join(f"{name.split(' ')[0]} {sum(r is not None and r <= 5 for r in [res['ranks'][i] for i in chosen]) / len(chosen):.3f}"
+                          for name, res in results.items())
+        print(f"R@5 on {style} queries ({len(chosen)}): {cells}")
+    long = [i for i, q in enumerate(queries) if int(q["sentence"]) > 0]
+    cells = "  ".join(f"{name.split(' ')[0]} {sum(r is not None and r <= 5 for r in [res['ranks'][i] for i in long]) / len(long):.3f}"
+                      for name, res in results.items())
+    print(f"R@5 where the claim is not the paragraph's first sentence ({len(long)}): {cells}")
+    if args.misses:
+        ours = results["DiploDash search"]["ranks"]
+        for query, rank in zip(queries, ours):
+            if rank is None or rank > 5:
+                print(f"- rank {rank}: {query['query']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The lexical index: BM25 over the paragraph texts (bm25s), built with the index and stored in it
+(`lexical/`), so that names and rare terms ("Sakwa", "Global Security Initiative") count in search
+without a scan of every text. Scores come back per paragraph, scaled so the best is 1: the search
+adds them to the cosine in proportion to the evidence, and a paraphrase that shares no word with
+its paragraph loses nothing."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+FOLDER = "lexical"
+
+
+def _tokens(texts: list[str]):
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", show_progress=False)
+
+
+class LexicalIndex:
+    def __init__(self, retriever, size: int):
+        self.retriever, self.size = retriever, size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index(_tokens(texts), show_progress=False)
+        return cls(retriever, len(texts))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> "LexicalIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), mmap=True), size)
+
+    def save(self, folder: Path) -> None:
+        if self.size:
+            self.retriever.save(str(folder))
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 of every paragraph for `query`, divided by the best one (all zeros when no word matches)."""
+        import bm25s
+
+        if not self.size:
+            return np.zeros(0, dtype=np.float32)
+        words = bm25s.tokenize(query, stopwords="en", return_ids=False, show_progress=False)[0]
+        known = [w for w in words if w in self.retriever.vocab_dict]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        scores = np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+        best = float(scores.max()) if len(scores) else 0.0
+        return scores / best if best > 0 else scores
+
+
+def write(folder: Path, texts: list[str], previous: Path | None = None) -> None:
+    """The lexical index of `texts` into `folder`; `previous` (an index's own lexical folder for the
+    same texts, as when re-tagging) is copied instead of rebuilt."""
+    if previous is not None and previous.is_dir():
+        shutil.copytree(previous, folder)
+    else:
+        LexicalIndex.build(texts).save(folder)
