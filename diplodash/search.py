@@ -29,8 +29,9 @@ _BLAS = None
 
 
 def _one_blas_thread():
-    """A query's matrix-vector product is too small to share: OpenBLAS threads that spin after it
-    only slow the next query's encoder (measured 52 -> 30 ms a search at 14k paragraphs)."""
+    """A query's matrix-vector product on one BLAS thread: OpenBLAS threads spinning after it slow
+    the next query's encoder when queries come back to back (search() p50 at 100k paragraphs 65.6 ->
+    42.5 ms; with 0.3 s between queries 50 ms either way; bench/search.py)."""
     global _BLAS
     if _BLAS is None:
         from threadpoolctl import ThreadpoolController
