@@ -8,27 +8,15 @@ older word rules decide.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from .lexicon import (BARE_OFFICE, BARE_OFFICE_OF, COLLECTIVE, COUNTERPART, GROUP, OFFICE_OF, GROUPS, NAME, NOT_PERSON, NOT_PERSON_LABELS, PRINCIPALS,
-                      PRONOUN, TITLED_NAME, VERB)
-from .names import ArticleNames, strip_possessive
+from .lexicon import (BARE_OFFICE, BARE_OFFICE_OF, COLLECTIVE, COUNTERPART, GROUP, GROUPS, NAME, NOT_PERSON, NOT_PERSON_LABELS,
+                      OFFICE_OF, PRINCIPALS, PRONOUN, SPEECH_VERBS, TITLED_NAME, VERB)
+from .names import ArticleNames, Mention, name_in_label, strip_possessive, trim_to_person
 from .tables import Tables, name_key
 
 # A publisher's unqualified "the President" / "the Vice President" is its own country's (data/roles.yaml
 # home_countries): the White House's is the US President, the Kremlin's Russia's.
 _OWN_OFFICE = re.compile(r"\b[Tt]he (?P<office>Vice President|President)\b(?!['’]s\s+(?:call|meeting)\b)(?!\s+(?:of\b|[A-Z]))")
-
-
-@dataclass
-class Mention:
-    start: int
-    end: int
-    kind: str               # name, short, descriptor, pronoun, group, collective, principals
-    surface: str
-    person: str | None = None
-    group: str | None = None
-    role: str | None = None
 
 
 def find_mentions(text: str, names: ArticleNames, tables: Tables, date, country: str | None,
@@ -51,8 +39,6 @@ def find_mentions(text: str, names: ArticleNames, tables: Tables, date, country:
         if mention:
             found.append(mention)
     for match in OFFICE_OF.finditer(text):
-        from .turns import name_in_label
-
         name = name_in_label(match.group(0))
         if name and free(match.start(), match.end()) and not labels(match.start(), match.end()) & {"ORG"} - {"PERSON"}:
             end = match.start("rest") + match.group("rest").rindex(name) + len(name)
@@ -134,22 +120,8 @@ def _full_name(entity: str) -> str | None:
     return name
 
 
-def trim_to_person(start: int, name: str) -> tuple[int, str | None]:
-    """"Navy Nikolai Yevmenov" -> "Nikolai Yevmenov": keep the tokens after the last non-name word."""
-    tokens = name.split(" ")
-    cut = max((i + 1 for i, t in enumerate(tokens) if strip_possessive(t.strip(".,")) in NOT_PERSON), default=0)
-    if cut == 0:
-        return start, name
-    rest = tokens[cut:]
-    if len(rest) < 2:
-        return start, None
-    return start + len(" ".join(tokens[:cut])) + 1, " ".join(rest)
-
-
 def _appositive(after: str) -> str | None:
     """The role given after a name: "Li Haidong, a professor at the China Foreign Affairs University"."""
-    from .lexicon import SPEECH_VERBS
-
     match = re.match(r"\s*,\s*((?:a|an|the|also|former|[a-z]+)\s[^;\"“”]{3,200}?),\s+(?:" + SPEECH_VERBS + r")\b", after) \
         or re.match(r"\s*,\s*((?:a|an|the|also|former)\s[^,;\"“”]{3,160}?)(?=[,.]|$)", after)
     return match.group(1).strip() if match else None

@@ -3,9 +3,23 @@ text gives them, and how a surname, a title or a bare office resolves to one of 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from .lexicon import FEMALE, MALE, NAME, NOT_PERSON, SPEECH_VERBS, TITLED_NAME
+from .lexicon import FEMALE, MALE, NAME, NOT_PERSON, OFFICE_OF, PARTICLE, SPEECH_VERBS, TITLED_NAME, TITLES
 from .tables import Tables, name_key
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    kind: str               # name, short, descriptor, pronoun, group, collective, principals
+    surface: str
+    person: str | None = None
+    group: str | None = None
+    role: str | None = None
+
+
 
 
 class ArticleNames:
@@ -16,17 +30,12 @@ class ArticleNames:
         self.roles: dict[str, str] = {}
         self.gender: dict[str, str] = {}
         self.unconfirmed: set[str] = set()
-        from .lexicon import OFFICE_OF
-        from .turns import name_in_label
-
         for match in OFFICE_OF.finditer(title or ""):  # "Telephone conversation with President of France Emmanuel Macron"
             name = name_in_label(match.group(0))
             if name:
                 self.register(name, match.group(0)[: match.group(0).rindex(name)].strip())
         for match in TITLED_NAME.finditer(title or ""):
             self.titled(match)
-        from .mentions import trim_to_person
-
         for match in NAME.finditer(title or ""):
             _, name = trim_to_person(match.start(), match.group(0))  # "China Xi Jinping" -> "Xi Jinping"
             if name and self.is_person(name, title, match.end()):
@@ -109,8 +118,6 @@ class ArticleNames:
     def titled(self, match: re.Match, alone: bool = False):
         """A name after a title: "Foreign Minister Sergey Lavrov", "Mr. Butterfield". With `alone`, a
         surname the article and the tables cannot complete stands as it is."""
-        from .mentions import Mention
-
         name, title = match.group("name"), match.group("title")
         tokens = name.split()
         # In title-case headlines a name runs into the next words: "Olivia Dalton En Route ...".
@@ -141,3 +148,43 @@ _PERSON_TITLE = re.compile(r"(?:Mr\.|Mrs\.|Ms\.|Dr\.|President|Prime Minister|Mi
 
 def strip_possessive(name: str) -> str:
     return re.sub(r"['’]s$", "", name.strip())
+
+
+_TITLE_WORD = re.compile(rf"^(?:{TITLES})$|^(?:of|the|for|and|Deputy|Acting|First|Foreign|Defence|Defense|"
+                         rf"Prime|Vice|Presidential|Press|Executive|General|Special|Federal|State)$")
+
+
+def name_in_label(label: str) -> str | None:
+    """The person's name at the end of a turn label: "President of Russia Vladimir Putin" -> "Vladimir Putin"."""
+    tokens = label.split()
+    of = max((i for i, t in enumerate(tokens[:-1]) if t == "of"), default=None)
+    if of is not None:  # "President of Kazakhstan Kassym-Jomart Tokayev": the word after "of" is the country
+        skip = of + 1
+        while skip < len(tokens) and tokens[skip] in ("the", "The"):
+            skip += 1
+        tokens = tokens[skip + 1:]
+    name: list[str] = []
+    for token in reversed(tokens):
+        if _TITLE_WORD.match(token) or token.strip(".,") in NOT_PERSON or not token[0].isupper():
+            if re.fullmatch(PARTICLE, token) and name:
+                name.insert(0, token)
+                continue
+            break
+        name.insert(0, token)
+        if len(name) == 3:
+            break
+    while name and re.fullmatch(PARTICLE, name[0]):
+        name.pop(0)
+    return " ".join(name) if len(name) >= 2 else None
+
+
+def trim_to_person(start: int, name: str) -> tuple[int, str | None]:
+    """"Navy Nikolai Yevmenov" -> "Nikolai Yevmenov": keep the tokens after the last non-name word."""
+    tokens = name.split(" ")
+    cut = max((i + 1 for i, t in enumerate(tokens) if strip_possessive(t.strip(".,")) in NOT_PERSON), default=0)
+    if cut == 0:
+        return start, name
+    rest = tokens[cut:]
+    if len(rest) < 2:
+        return start, None
+    return start + len(" ".join(tokens[:cut])) + 1, " ".join(rest)

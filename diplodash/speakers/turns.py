@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .article import ArticleSpeakers, Attribution
-from .lexicon import NOT_PERSON, PARTICLE, TITLES
+from .names import name_in_label
 from .parser import entity_label
 
 # Who answers a press conference's "A:" turns: the host its title names ("Foreign Ministry
@@ -26,8 +26,6 @@ _LABEL_GROUPS = {"Q": "reporters", "QUESTION": "reporters", "REMARK": "reporters
                  "AIDE": "aide", "STAFF": "aide", "FOLLOW-UP": "reporters", "FOLLOW UP": "reporters"}
 _LABEL_ROLES = {"THE PRESIDENT": "president", "PRESIDENT": "president", "THE VICE PRESIDENT": "vice-president",
                 "VICE PRESIDENT": "vice-president", "THE FIRST LADY": None}
-_TITLE_WORD = re.compile(rf"^(?:{TITLES})$|^(?:of|the|for|and|Deputy|Acting|First|Foreign|Defence|Defense|"
-                         rf"Prime|Vice|Presidential|Press|Executive|General|Special|Federal|State)$")
 
 
 def host(title: str, state: ArticleSpeakers) -> str | None:
@@ -68,30 +66,6 @@ def turn(label: str, state: ArticleSpeakers, host_name: str | None) -> Attributi
         return Attribution(person, label, "turn") if person else None
     office = label[: len(label) - len(name)].strip() or None
     return Attribution(names.register(name, office), label, "turn", office)
-
-
-def name_in_label(label: str) -> str | None:
-    """The person's name at the end of a turn label: "President of Russia Vladimir Putin" -> "Vladimir Putin"."""
-    tokens = label.split()
-    of = max((i for i, t in enumerate(tokens[:-1]) if t == "of"), default=None)
-    if of is not None:  # "President of Kazakhstan Kassym-Jomart Tokayev": the word after "of" is the country
-        skip = of + 1
-        while skip < len(tokens) and tokens[skip] in ("the", "The"):
-            skip += 1
-        tokens = tokens[skip + 1:]
-    name: list[str] = []
-    for token in reversed(tokens):
-        if _TITLE_WORD.match(token) or token.strip(".,") in NOT_PERSON or not token[0].isupper():
-            if re.fullmatch(PARTICLE, token) and name:
-                name.insert(0, token)
-                continue
-            break
-        name.insert(0, token)
-        if len(name) == 3:
-            break
-    while name and re.fullmatch(PARTICLE, name[0]):
-        name.pop(0)
-    return " ".join(name) if len(name) >= 2 else None
 
 
 def statement_author(title: str, state: ArticleSpeakers) -> str | None:
