@@ -146,6 +146,24 @@ def sample() -> None:
           dict(Counter(r["source"] for r in train)))
 
 
+def more(theme: str, count: int, name: str) -> None:
+    """Another training batch: `count` paragraphs of training articles that `theme`'s keywords hit,
+    none drawn before (for a theme whose positives stay short of the target)."""
+    rng = random.Random(f"{theme}-{count}")
+    rows = [r for r in corpus_paragraphs() if len(r["text"].split()) >= MIN_WORDS and article_hash(r["key"]) >= FRESH_SHARE]
+    keyword_hits(rows)
+    taken, per_article = set(), Counter()
+    for path in OUT.glob("*.csv"):
+        with open(path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                taken.add((row["key"], int(row["position"])))
+                per_article[row["key"]] += 1
+    chosen = draw([r for r in rows if theme in r["hits"]], count, taken, per_article, rng)
+    write(OUT / f"{name}.csv", sorted(chosen, key=lambda r: (r["key"], r["position"])))
+    print(f"{name}: {len(chosen)} paragraphs from {len({r['key'] for r in chosen})} articles",
+          dict(Counter(r["source"] for r in chosen)))
+
+
 def read_labels(path) -> dict:
     with open(path, encoding="utf-8", newline="") as handle:
         return {(r["key"], int(r["position"])): {t for t in (r["themes"] or "").split(";") if t}
@@ -180,12 +198,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("sample")
+    extra = commands.add_parser("more", help="one more training batch of a theme's keyword hits")
+    extra.add_argument("theme")
+    extra.add_argument("count", type=int)
+    extra.add_argument("name")
     pair = commands.add_parser("agreement")
     pair.add_argument("first")
     pair.add_argument("second")
     args = parser.parse_args()
     if args.command == "sample":
         sample()
+    elif args.command == "more":
+        more(args.theme, args.count, args.name)
     else:
         agreement(args.first, args.second)
 
