@@ -14,11 +14,13 @@ from filelock import FileLock, Timeout
 
 from . import __version__
 from .articles import Article, read_articles
-from .embeddings import Embedder, EmbeddingCache, default_cache_dir, text_key
+from .embeddings import Embedder, EmbeddingCache, default_cache_dir
 from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_COLUMNS, recover, remove_stale_staging, write_index
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
 from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
+from .statements import FOLDER as STATEMENTS
+from .statements import embed_paragraphs
 from .themes import ThemeScorer, load_heads, load_taxonomy, load_thresholds, tag_paragraphs, taxonomy_digest
 from .text import digest, fingerprint
 
@@ -27,7 +29,6 @@ _READER_CODE = [_HERE / f"{name}.py" for name in ("sources", "articles", "paragr
     + sorted((_HERE / "speakers").glob("*.py"))
 
 Progress = Callable[[str, int, int | None], None]
-EMBED_CHUNK = 2048  # vectors reach the cache every ~minute of encoding (the progress bar, every batch)
 
 
 class BuildError(Exception):
@@ -102,9 +103,9 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
     embedder = embedder or Embedder(model)
     cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
     problems += [Problem(f"embedding cache {r}", "damaged, rebuilt", "warning") for r in cache.rejected]
-    embeddings, n_embedded = embed(paragraphs["text"].tolist(), embedder, cache, progress)
+    embeddings, n_embedded, statements = embed_paragraphs(paragraphs["text"].tolist(), embedder, cache, progress)
     embed_seconds = time.perf_counter() - started - read_seconds - attribute_seconds
-    paragraphs, theme_scores, theme_info = _tag(paragraphs, embeddings, taxonomy, themes_path, embedder, cache)
+    paragraphs, theme_scores, theme_info = _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache)
     theme_info["extensions"] = list(extensions)
     tag_seconds = time.perf_counter() - started - read_seconds - attribute_seconds - embed_seconds
 
@@ -127,7 +128,7 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
                     "embed_s": round(embed_seconds, 3), "tag_s": round(tag_seconds, 3)},
         "themes": theme_info,
     }
-    write_index(out, articles, paragraphs, embeddings, manifest, theme_scores)
+    write_index(out, articles, paragraphs, embeddings, manifest, theme_scores, statements=statements)
     cache.compact()
     manifest["timings"]["total_s"] = round(time.perf_counter() - started, 3)
     manifest["build_seconds"] = manifest["timings"]["total_s"]
@@ -135,10 +136,11 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
     return manifest
 
 
-def _tag(paragraphs, embeddings, taxonomy, themes_path, embedder, cache):
+def _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache):
     thresholds = load_thresholds(embedder.name)
     scorer = ThemeScorer(taxonomy, embedder, cache, thresholds, load_heads(embedder.name, taxonomy))
-    tagged, scores = tag_paragraphs(paragraphs, embeddings, scorer)
+    titles = paragraphs["article_id"].map(articles.set_index("article_id")["title"])
+    tagged, scores = tag_paragraphs(paragraphs, embeddings, scorer, titles)
     info = {"taxonomy": str(themes_path or "data/themes.yaml"), "digest": taxonomy_digest(taxonomy),
             "labels": {t.id: t.label for t in taxonomy},
             "thresholds": {t: float(v) for t, v in zip(scorer.ids, scorer.thresholds)},
@@ -160,12 +162,12 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
         embedder = embedder or Embedder(manifest["model"])
         cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
         paragraphs = paragraphs.drop(columns=["themes"], errors="ignore")
-        paragraphs, scores, manifest["themes"] = _tag(paragraphs, embeddings, taxonomy, themes, embedder, cache)
+        paragraphs, scores, manifest["themes"] = _tag(paragraphs, articles, embeddings, taxonomy, themes, embedder, cache)
         manifest["themes"]["extensions"] = extensions
         manifest.setdefault("timings", {})["retag_s"] = round(time.perf_counter() - started, 3)
         manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores,
-                    lexical=index_dir / "lexical")
+                    lexical=index_dir / "lexical", statements=index_dir / STATEMENTS)
         return manifest
 
 
@@ -316,33 +318,9 @@ def _article_row(article: Article, article_id: str, n_paragraphs: int, document:
 
 
 def embed(texts: list[str], embedder: Embedder, cache: EmbeddingCache, progress: Progress = _quiet) -> tuple[np.ndarray, int]:
-    """Vectors for `texts` in order, computing only those the cache lacks; returns (matrix, computed)."""
-    keys = [text_key(t) for t in texts]
-    missing: dict[str, str] = {}
-    for key, text in zip(keys, texts):
-        if cache.get(key) is None:
-            missing.setdefault(key, text)
-    todo = list(missing.items())
-    # Longest first: batches of similar length pad less, and the progress bar is honest sooner.
-    todo.sort(key=lambda item: -len(item[1]))
-    if todo and not getattr(embedder, "loaded", True):
-        progress("model", 0, None)  # loading takes from seconds to minutes: say so rather than sit at 0 %
-        embedder.load()
-    progress("embed", 0, len(todo))
-    # One encode call per batch, with the batches the model would make itself from this sorted
-    # list (same vectors; the extra calls cost under 1 ms against ~350 ms a batch), so the bar
-    # moves per batch. The cache is still written per chunk: one shard file per chunk.
-    batch = max(1, int(getattr(embedder, "batch_size", 32)))
-    for start in range(0, len(todo), EMBED_CHUNK):
-        chunk = todo[start:start + EMBED_CHUNK]
-        vectors = []
-        for offset in range(0, len(chunk), batch):
-            vectors.append(embedder.encode([t for _, t in chunk[offset:offset + batch]]))
-            progress("embed", start + min(offset + batch, len(chunk)), len(todo))
-        cache.add([k for k, _ in chunk], np.concatenate(vectors))
-    if not keys:
-        return np.zeros((0, embedder.dim), dtype=np.float32), 0
-    return np.stack([cache.get(k) for k in keys]).astype(np.float32, copy=False), len(todo)
+    """Paragraph vectors for `texts` in order, computing only those the cache lacks; returns (matrix, computed)."""
+    matrix, computed, _ = embed_paragraphs(texts, embedder, cache, progress, with_statements=False)
+    return matrix, computed
 
 
 def describe_progress(stage: str, done: int, total: int | None) -> tuple[float, str]:

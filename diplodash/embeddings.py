@@ -105,6 +105,25 @@ class Embedder:
                                     convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """The texts' vectors and, from the same forward pass, each text's contextual token vectors
+        with the character span of each token (for statement vectors, diplodash.statements)."""
+        texts = list(texts)
+        outputs = self.model.encode(texts, batch_size=self.batch_size, output_value=None, normalize_embeddings=True,
+                                    show_progress_bar=False)
+        # sentence-transformers strips each text before tokenizing: tokenize the same, shift back.
+        stripped = [str(t).strip() for t in texts]
+        encoded = self.model.tokenizer(stripped, return_offsets_mapping=True, truncation=True,
+                                       max_length=self.model.max_seq_length)
+        vectors = np.stack([np.asarray(o["sentence_embedding"].float().cpu()) for o in outputs]).astype(np.float32)
+        tokens = []
+        for text, output, offsets in zip(texts, outputs, encoded["offset_mapping"]):
+            offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+            lead = len(text) - len(text.lstrip())
+            offsets = np.where(offsets[:, 1:] > offsets[:, :1], offsets + lead, offsets)
+            tokens.append((offsets, np.asarray(output["token_embeddings"].float().cpu())[: len(offsets)]))
+        return np.ascontiguousarray(vectors), tokens
+
 
 class EmbeddingCache:
     """Vectors already computed, stored as shard files under one folder per model.

@@ -38,11 +38,13 @@ def default_index_dir() -> Path:
 
 def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame,
                 embeddings: np.ndarray | Path, manifest: dict, theme_scores: pd.DataFrame | None = None,
-                lexical: Path | None = None) -> Path:
+                lexical: Path | None = None, statements=None) -> Path:
     """Write every file into a staging folder, then swap it in. `embeddings` may be the path of an
     existing embeddings.npy, which is hard-linked (re-tagging never rewrites the vectors); `lexical`,
-    an existing lexical index of the same texts, is copied rather than rebuilt."""
+    an existing lexical index of the same texts, is copied rather than rebuilt; `statements` (the
+    sentence vectors, diplodash.statements) likewise, or a Statements to save."""
     from . import lexical as lexical_index
+    from .statements import FOLDER as STATEMENTS
 
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +66,14 @@ def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataF
         else:
             np.save(staging / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
         lexical_index.write(staging / lexical_index.FOLDER, paragraphs["text"].tolist(), lexical)
+        if isinstance(statements, Path):
+            if statements.is_dir():
+                _link_tree(statements, staging / STATEMENTS)
+        elif statements is not None:
+            statements.save(staging / STATEMENTS)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        for path in [*staging.iterdir(), *(staging / lexical_index.FOLDER).iterdir()]:
+        for path in [*staging.iterdir(), *(staging / lexical_index.FOLDER).iterdir(),
+                     *((staging / STATEMENTS).iterdir() if (staging / STATEMENTS).is_dir() else [])]:
             if path.is_file():
                 _fsync(path)
         _publish(staging, target)
@@ -73,6 +81,16 @@ def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataF
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link (else copy) the files of an unchanged part of the index into the new one."""
+    target.mkdir()
+    for path in source.iterdir():
+        try:
+            os.link(path, target / path.name)
+        except OSError:
+            shutil.copyfile(path, target / path.name)
 
 
 def _fsync(path: Path) -> None:
@@ -189,6 +207,9 @@ class Index:
         self._embedder = None
         self._theme_scores = None
         self._lexical = None
+        self._statements = None
+        self._searchable = None
+        self._article_links = None
 
     @property
     def theme_scores(self) -> pd.DataFrame:
@@ -217,6 +238,32 @@ class Index:
             except (OSError, ValueError):
                 self._lexical = LexicalIndex.build(self.paragraphs["text"].tolist())
         return self._lexical
+
+    @property
+    def statements(self):
+        """The sentence vectors of multi-sentence paragraphs (memory-mapped), or none for an index
+        written before they existed."""
+        if self._statements is None:
+            from .statements import FOLDER, Statements
+
+            self._statements = Statements.load(self.path / FOLDER, len(self.paragraphs), self.embeddings.shape[1])
+        return self._statements
+
+    @property
+    def searchable(self) -> np.ndarray:
+        """Rows search may return (body text, transcript turns, captions; not headings), computed once."""
+        if self._searchable is None:
+            from .search import SEARCHABLE_KINDS
+
+            self._searchable = self.paragraphs["kind"].isin(list(SEARCHABLE_KINDS)).to_numpy()
+        return self._searchable
+
+    @property
+    def article_links(self) -> pd.DataFrame:
+        """Title and URL per article_id, for result rows."""
+        if self._article_links is None:
+            self._article_links = self.articles.set_index("article_id")[["title", "url"]]
+        return self._article_links
 
     @property
     def model(self) -> str:

@@ -137,16 +137,40 @@ def load_thresholds(model: str, path: str | Path | None = None) -> dict[str, flo
 
 @dataclass
 class ThemeHead:
-    """P(theme) = sigmoid(vector . weights + similarity_weight * similarity + keyword_weight * hit + bias)."""
+    """P(theme) = sigmoid(features . weights + similarity_weight * similarity + keyword_weight * hit + bias),
+    where the features are the paragraph's vector, or (a head trained with context) the paragraph's
+    vector, its previous paragraph's and its article title's; tagged from `threshold` up."""
     weights: np.ndarray
     similarity_weight: float
     keyword_weight: float
     bias: float
     description: str  # the theme's description when trained: the head means that theme only
+    threshold: float = HEAD_THRESHOLD  # chosen on a validation split (bench/themes.py)
 
-    def probability(self, embeddings: np.ndarray, similarity: np.ndarray, hits: np.ndarray) -> np.ndarray:
-        logit = embeddings @ self.weights + self.similarity_weight * similarity + self.keyword_weight * hits + self.bias
+    def uses_context(self, dim: int) -> bool:
+        return len(self.weights) == 3 * dim
+
+    def probability(self, embeddings: np.ndarray, similarity: np.ndarray, hits: np.ndarray,
+                    context: np.ndarray | None = None) -> np.ndarray:
+        logit = embeddings @ self.weights[: embeddings.shape[1]]
+        if self.uses_context(embeddings.shape[1]):
+            logit = logit + context @ self.weights[embeddings.shape[1]:]
+        logit = logit + self.similarity_weight * similarity + self.keyword_weight * hits + self.bias
         return 0.5 * (1 + np.tanh(logit / 2))  # the logistic function, without overflow
+
+
+def paragraph_context(paragraphs: pd.DataFrame, embeddings: np.ndarray, title_vectors: np.ndarray) -> np.ndarray:
+    """What a reader has in mind on reaching a paragraph, as N x 2d: the vector of the paragraph
+    before it in its article (zeros for the first) and its article title's vector. A paragraph
+    that goes on from the one before ("It will also help...") inherits its topic this way."""
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    where = pd.Series(np.arange(len(paragraphs)),
+                      index=pd.MultiIndex.from_arrays([paragraphs["article_id"], paragraphs["position"]]))
+    before = where.reindex(pd.MultiIndex.from_arrays([paragraphs["article_id"], paragraphs["position"] - 1])).to_numpy()
+    previous = np.zeros_like(embeddings)
+    found = ~np.isnan(before)
+    previous[found] = embeddings[before[found].astype(np.int64)]
+    return np.hstack([previous, np.asarray(title_vectors, dtype=np.float32)])
 
 
 def load_heads(model: str, themes: list[Theme], path: str | Path | None = None) -> dict[str, ThemeHead]:
@@ -157,8 +181,10 @@ def load_heads(model: str, themes: list[Theme], path: str | Path | None = None) 
     with np.load(path, allow_pickle=False) as data:
         if str(data["model"]) != model:
             return {}
+        thresholds = data["threshold"] if "threshold" in data.files else np.full(len(data["ids"]), HEAD_THRESHOLD)
         heads = {str(theme): ThemeHead(data["weights"][row].astype(np.float32), float(data["similarity_weight"][row]),
-                                       float(data["keyword_weight"][row]), float(data["bias"][row]), str(data["description"][row]))
+                                       float(data["keyword_weight"][row]), float(data["bias"][row]), str(data["description"][row]),
+                                       float(thresholds[row]))
                  for row, theme in enumerate(data["ids"])}
     return {t.id: heads[t.id] for t in themes if t.id in heads and heads[t.id].description == t.description}
 
@@ -169,19 +195,22 @@ def save_heads(path: str | Path, model: str, heads: dict[str, ThemeHead]) -> Non
              weights=np.stack([heads[i].weights for i in ids]).astype(np.float32),
              similarity_weight=np.array([heads[i].similarity_weight for i in ids]),
              keyword_weight=np.array([heads[i].keyword_weight for i in ids]),
-             bias=np.array([heads[i].bias for i in ids]))
+             bias=np.array([heads[i].bias for i in ids]), threshold=np.array([heads[i].threshold for i in ids]))
 
 
 def train_heads(themes: list[Theme], embeddings: np.ndarray, similarity: np.ndarray, hits: np.ndarray,
-                labels: np.ndarray, regularisation: float = 10.0, min_positives: int = 10) -> dict[str, ThemeHead]:
-    """One logistic head per theme with at least `min_positives` labelled paragraphs (labels: N x T)."""
+                labels: np.ndarray, regularisation: float = 10.0, min_positives: int = 10,
+                context: np.ndarray | None = None) -> dict[str, ThemeHead]:
+    """One logistic head per theme with at least `min_positives` labelled paragraphs (labels: N x T),
+    over the paragraph vectors and, when given, their context (paragraph_context)."""
     from sklearn.linear_model import LogisticRegression
 
     heads = {}
+    vectors = embeddings if context is None else np.hstack([embeddings, context])
     for column, theme in enumerate(themes):
         if labels[:, column].sum() < min_positives:
             continue
-        features = np.column_stack([embeddings, similarity[:, column], hits[:, column]])
+        features = np.column_stack([vectors, similarity[:, column], hits[:, column]])
         model = LogisticRegression(C=regularisation, max_iter=5000, class_weight="balanced")
         model.fit(features, labels[:, column].astype(bool))
         weights = model.coef_[0]
@@ -197,7 +226,8 @@ class ThemeScorer:
                  thresholds: dict[str, float] | None = None, heads: dict[str, ThemeHead] | None = None):
         self.themes = themes
         self.heads = heads or {}
-        self.thresholds = np.array([HEAD_THRESHOLD if t.id in self.heads
+        self.embedder, self.cache = embedder, cache
+        self.thresholds = np.array([self.heads[t.id].threshold if t.id in self.heads
                                     else (thresholds or {}).get(t.id, DEFAULT_THRESHOLD) for t in themes], dtype=np.float32)
         texts = sorted({s for t in themes for s in [t.description, *t.examples, *t.counter_examples]})
         vectors = _embed_with_cache(texts, embedder, cache)
@@ -209,14 +239,28 @@ class ThemeScorer:
     def ids(self) -> list[str]:
         return [t.id for t in self.themes]
 
-    def scores(self, embeddings: np.ndarray, texts: pd.Series) -> np.ndarray:
-        """N x T matrix of theme scores: a head's probability where the theme has one, else the similarity score."""
+    def needs_context(self, dim: int) -> bool:
+        return any(head.uses_context(dim) for head in self.heads.values())
+
+    def title_vectors(self, titles: pd.Series) -> np.ndarray:
+        """The vectors of the paragraphs' article titles (zeros for none), each distinct title embedded once."""
+        titles = titles.fillna("").astype(str).str.strip()
+        distinct = sorted(set(titles) - {""})
+        vectors = _embed_with_cache(distinct, self.embedder, self.cache) if distinct else {}
+        dim = len(next(iter(vectors.values()))) if vectors else int(self.embedder.dim)
+        zero = np.zeros(dim, dtype=np.float32)
+        return np.stack([vectors.get(t, zero) for t in titles]) if len(titles) else np.zeros((0, dim), np.float32)
+
+    def scores(self, embeddings: np.ndarray, texts: pd.Series, context: np.ndarray | None = None) -> np.ndarray:
+        """N x T matrix of theme scores: a head's probability where the theme has one, else the
+        similarity score. Heads trained with context need `context` (paragraph_context)."""
         embeddings = np.asarray(embeddings, dtype=np.float32)
         similarity, hits = self.similarity(embeddings, texts)
         scores = similarity.copy()
         for column, theme in enumerate(self.themes):
             if theme.id in self.heads:
-                scores[:, column] = self.heads[theme.id].probability(embeddings, similarity[:, column], hits[:, column])
+                scores[:, column] = self.heads[theme.id].probability(embeddings, similarity[:, column], hits[:, column],
+                                                                     context)
         return scores
 
     def similarity(self, embeddings: np.ndarray, texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -262,9 +306,15 @@ def _embed_with_cache(texts: list[str], embedder, cache: EmbeddingCache | None) 
     return vectors
 
 
-def tag_paragraphs(paragraphs: pd.DataFrame, embeddings: np.ndarray, scorer: ThemeScorer) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The paragraphs with a `themes` column, and the long table of scores (paragraph_id, theme, score)."""
-    scores = scorer.scores(embeddings, paragraphs["text"])
+def tag_paragraphs(paragraphs: pd.DataFrame, embeddings: np.ndarray, scorer: ThemeScorer,
+                   titles: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The paragraphs with a `themes` column, and the long table of scores (paragraph_id, theme, score).
+    `titles`: each paragraph's article title, for heads that read context."""
+    context = None
+    if scorer.needs_context(np.asarray(embeddings).shape[1]):
+        titles = titles if titles is not None else pd.Series([""] * len(paragraphs))
+        context = paragraph_context(paragraphs, embeddings, scorer.title_vectors(pd.Series(list(titles))))
+    scores = scorer.scores(embeddings, paragraphs["text"], context)
     tagged = paragraphs.copy()
     tagged["themes"] = scorer.tag(scores)
     rows, columns = np.nonzero(scores >= SCORE_FLOOR)

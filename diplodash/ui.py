@@ -372,7 +372,7 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
             meta += [f"score {row.score:.3f}"] if hasattr(row, "score") else []
             meta += [plain(speakers)] if speakers else []
             st.caption(" · ".join(meta) + (f" — {plain(row.title)}" if isinstance(getattr(row, "title", None), str) else ""))
-            st.markdown(_marked(row.text, query))
+            st.markdown(_marked(row.text, query, _matched_span(row)))
             links = st.columns([1, 1, 4]) if more_like else [st.container()]
             with links[0]:
                 st.page_link("pages/articles.py", label="Open the article", icon=":material/article:",
@@ -386,8 +386,14 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
         st.rerun()
 
 
-def _marked(text: str, query: str | None) -> str:
-    span = matching_sentence(text, query) if query else None
+def _matched_span(row) -> tuple[int, int] | None:
+    """The sentence search scored this hit by, when it was one sentence rather than the paragraph."""
+    start, end = getattr(row, "match_start", -1), getattr(row, "match_end", -1)
+    return (int(start), int(end)) if pd.notna(start) and pd.notna(end) and 0 <= start < end else None
+
+
+def _marked(text: str, query: str | None, span: tuple[int, int] | None = None) -> str:
+    span = span or (matching_sentence(text, query) if query else None)
     if span is None:
         return plain(text)
     start, end = span

@@ -76,7 +76,7 @@ def rewrite_index(source, target, change) -> None:
     manifest, articles, paragraphs, _ = read_tables(source)
     change(articles, paragraphs)
     scores = pd.read_parquet(source / THEME_SCORES) if (source / THEME_SCORES).exists() else None
-    write_index(target, articles, paragraphs, source / "embeddings.npy", manifest, scores)
+    write_index(target, articles, paragraphs, source / "embeddings.npy", manifest, scores, statements=source / "statements")
 
 
 def vague_dates(articles, paragraphs) -> None:

@@ -28,7 +28,7 @@ def test_index_on_disk_follows_the_contract(corpus, tmp_path, fake_embedder):
     out = tmp_path / "index"
     manifest = diplodash.build([corpus], out, embedder=fake_embedder)
     assert sorted(p.name for p in out.iterdir()) == ["articles.parquet", "embeddings.npy", "lexical", "manifest.json",
-                                                     "paragraph_themes.parquet", "paragraphs.parquet"]
+                                                     "paragraph_themes.parquet", "paragraphs.parquet", "statements"]
     # the lexical part is BM25 over the same paragraphs: a name in one paragraph scores there
     from diplodash.lexical import LexicalIndex
 

@@ -90,7 +90,8 @@ class Slow(HashEmbedder):
         time.sleep(0.002 * len(texts))
         return super().encode(texts)
 
-sys.modules["diplodash.build"].EMBED_CHUNK = 200  # (diplodash.build is also the name of the function)
+import diplodash.statements
+diplodash.statements.CHUNK = 200  # vectors reach the cache every 200 paragraphs
 print(diplodash.build([{corpus!r}], {out!r}, embedder=Slow(), cache_dir={cache!r})["n_reused"])
 """
 
