@@ -1,6 +1,7 @@
 """Search latency, p50 and p95: query embedding plus exact top-10 over N paragraph vectors; the
-whole path a user takes (`search()`: embedding, masks, BM25, top-10, the result frame), quiet and
-beside a CPU-bound job; and `sentence_transformers.util.semantic_search` over the same matrix.
+whole path a user takes (`search()`: embedding, masks, BM25, top-200, their statement vectors,
+the result frame), quiet and beside a CPU-bound job; and `sentence_transformers.util.semantic_search`
+over the same matrix.
 
     .venv/bin/python bench/search.py [--sizes 100000 1000000] [--queries 40] [--full-path-up-to 200000]
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,12 +99,27 @@ def synthetic_index(matrix: np.ndarray, embedder):
     import diplodash
     from diplodash.lexical import LexicalIndex
 
+    from diplodash.index import read_paragraphs, write_index
+    from diplodash.search import SEARCHABLE_KINDS
+    from diplodash.statements import Statements
+
     sample = diplodash.load_index(ROOT / "data" / "index")
     repeats = -(-len(matrix) // len(sample.paragraphs))
     paragraphs = pd.concat([sample.paragraphs] * repeats, ignore_index=True).iloc[: len(matrix)].copy()
     paragraphs["paragraph_id"] = [f"p{i}" for i in range(len(paragraphs))]
+    with tempfile.TemporaryDirectory() as folder:  # read back as an index is: one Arrow chunk per column
+        write_index(Path(folder) / "index", sample.articles, paragraphs, matrix[:, :4], {"dim": 4})
+        paragraphs = read_paragraphs(Path(folder) / "index" / "paragraphs.parquet")
+    # Statement vectors laid out as the sample's (sentences per paragraph), values random like the matrix.
+    counts = np.tile(np.diff(sample.statements.offsets), repeats)[: len(matrix)]
+    sentences = np.random.default_rng(1).standard_normal((int(counts.sum()), matrix.shape[1]), dtype=np.float32)
+    sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
+    statements = Statements(sentences.astype(np.float16), np.concatenate([[0], np.cumsum(counts)]),
+                            np.tile(sample.statements.spans, (repeats, 1))[: int(counts.sum())])
     return SimpleNamespace(paragraphs=paragraphs, articles=sample.articles, embeddings=matrix, embedder=embedder,
-                           lexical=LexicalIndex.build(paragraphs["text"].tolist()))
+                           lexical=LexicalIndex.build(paragraphs["text"].tolist()), statements=statements,
+                           searchable=paragraphs["kind"].isin(SEARCHABLE_KINDS).to_numpy(),
+                           article_links=dict(zip(sample.articles.article_id, zip(sample.articles.title, sample.articles.url))))
 
 
 def time_search(index, queries: int) -> list[float]:

@@ -1,20 +1,32 @@
-"""Theme tagging against the hand-labelled gold set (bench/gold/themes.csv).
+"""Theme tagging measured on text it was not trained on.
 
-    .venv/bin/python bench/themes.py [--train] [--write-thresholds] [--cv] [--bertopic]
+    .venv/bin/python bench/themes.py [--train]
 
-Similarity thresholds are calibrated on the gold `calibration` half; the theme heads are trained
-(--train writes data/theme_heads.npz) on that half plus bench/gold/themes-train.csv, 1,345 more
-labelled paragraphs from articles outside the test half. Every figure is measured on the gold
-`test` half: per-theme precision / recall / F1 and macro-F1 for DiploDash, for its similarity
-scores alone, for a keyword-only baseline and (with --bertopic, needs requirements-bench.txt) for
-BERTopic zero-shot topic modelling; and, as the human ceiling, a second annotator's blind labels
-of the test half against the gold labels. --cv adds a larger but same-annotator check: 5-fold
-cross-validation, folds by article, over all training labels.
+The labels (bench/gold/, labels only, the text is read from ../shared; rules in
+themes-guidelines.md):
+- the training pool: themes-campaign2-train-*.csv (2,326 paragraphs of the second campaign),
+  themes-train.csv and themes.csv (1,707 of the first). Split by article, on a salted hash of the
+  article's key: 70 % train, 15 % validation (the regularisation and each theme's threshold are
+  chosen there, never on a test set), 15 % test;
+- the fresh set: themes-campaign2-fresh.csv, 320 paragraphs of articles no other label file
+  uses, labelled by two annotators independently (-a, -b) and adjudicated.
+
+Prints, per theme and macro, P/R/F1 on the test split and on the fresh set, with the positives
+behind each figure, for DiploDash (the heads data/theme_heads.npz holds), for heads trained now on
+the train split (a logistic head per theme over the paragraph's vector and its similarity and
+keyword scores, with and without context: the previous paragraph's vector and the article
+title's), similarity only and keywords only; and each annotator against the adjudicated fresh
+labels (the ceiling). The shipped heads were trained on the first campaign's labels, some of which
+fall in this test split: their test figure flatters them, the fresh set does not.
+--train writes data/theme_heads.npz (heads and their thresholds): the variant, with or without
+context, that scores better on validation. Vectors are cached in
+bench/out/cache (the first run embeds ~12,000 texts, about 8 minutes).
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import sys
 import time
@@ -25,9 +37,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
-GOLD = ROOT / "bench" / "gold" / "themes.csv"
-TRAIN = ROOT / "bench" / "gold" / "themes-train.csv"
+GOLD = ROOT / "bench" / "gold"
 CACHE = ROOT / "bench" / "out" / "cache"
+FRESH = GOLD / "themes-campaign2-fresh.csv"
+POOL = [*sorted(GOLD.glob("themes-campaign2-train-*.csv")), GOLD / "themes-train.csv", GOLD / "themes.csv"]
+REGULARISATION = (0.3, 1.0, 3.0, 10.0)
 
 
 def label_key(path: str, root) -> str:
@@ -37,215 +51,173 @@ def label_key(path: str, root) -> str:
     return f"{relative} row {row}" if row else relative
 
 
-def gold_paragraphs(path: Path = GOLD):
-    """The labelled paragraphs (text from ../shared), their labels, split and article key."""
+def split_of(key: str) -> str:
+    share = int(hashlib.sha1(f"split:{key}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return "train" if share < 0.70 else "validation" if share < 0.85 else "test"
+
+
+def read_labels(paths) -> list[dict]:
+    rows = []
+    for path in paths:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows += [{**row, "themes": {t for t in (row["themes"] or "").split(";") if t}} for row in csv.DictReader(handle)]
+    return rows
+
+
+def labelled_paragraphs(rows: list[dict]) -> tuple[list[dict], int]:
+    """The labelled rows with their text, the previous paragraph of their article and its title."""
     from diplodash.build import collect
     from diplodash.text import digest
 
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    keys = {r["key"] for r in rows}
-    files = sorted({str(SHARED / k.partition(" row ")[0]) for k in keys})
+    files = sorted({str(SHARED / r["key"].partition(" row ")[0]) for r in rows})
     articles, paragraphs = collect(files, [])
-
-    ids = dict(zip(articles.article_id, articles.path.map(lambda path: label_key(path, SHARED))))
-    paragraphs["key"] = paragraphs.article_id.map(ids)
-    by_key = paragraphs.set_index(["key", "position"])
-    texts, labels, splits, articles_of, drift = [], [], [], [], 0
+    keys = dict(zip(articles.article_id, articles.path.map(lambda path: label_key(path, SHARED))))
+    titles = dict(zip(articles.article_id, articles.title.fillna("")))
+    at = {(keys[a], int(p)): (t, a) for a, p, t in zip(paragraphs.article_id, paragraphs.position, paragraphs.text)}
+    found, drift = [], 0
     for row in rows:
-        try:
-            text = by_key.loc[(row["key"], int(row["position"])), "text"]
-        except KeyError:
+        text, article = at.get((row["key"], int(row["position"])), (None, None))
+        # The second campaign hashes with blake2b-16, the first with blake2b-4: either must match.
+        if text is None or row["text_hash"] not in (digest(text)[:8], digest(text, 4)):
             drift += 1
             continue
-        if digest(text, 4) != row["text_hash"]:
-            drift += 1
-            continue
-        texts.append(text)
-        labels.append([t for t in row["themes"].split(";") if t])
-        splits.append(row.get("split", "train"))
-        articles_of.append(row["key"])
-    return texts, labels, np.array(splits), articles_of, drift
+        previous = at.get((row["key"], int(row["position"]) - 1), ("", None))[0]
+        found.append({**row, "text": text, "previous": previous, "title": titles[article]})
+    return found, drift
 
 
-def report(name, predicted, truth, ids, mask):
+def report(predicted, truth, mask):
+    """Per theme (positives, precision, recall, F1) and the macro-F1 over themes with positives."""
     rows, f1s = [], []
-    for column, theme in enumerate(ids):
+    for column in range(truth.shape[1]):
         t, p = truth[mask, column], predicted[mask, column]
-        support = int(t.sum())
-        tp = int((t & p).sum())
-        precision = tp / p.sum() if p.sum() else (1.0 if support == 0 else 0.0)
+        support, tp = int(t.sum()), int((t & p).sum())
+        precision = tp / p.sum() if p.sum() else float(support == 0)
         recall = tp / support if support else float("nan")
         f1 = 2 * precision * recall / (precision + recall) if support and precision + recall else (0.0 if support else float("nan"))
-        rows.append((theme, support, precision, recall, f1))
+        rows.append((support, precision, recall, f1))
         if support:
             f1s.append(f1)
     return rows, float(np.mean(f1s))
 
 
+def best_thresholds(probabilities, truth) -> np.ndarray:
+    """Per theme, the threshold with the best F1 on the validation rows given."""
+    grid = np.arange(0.10, 0.951, 0.025)
+    chosen = []
+    for column in range(truth.shape[1]):
+        f1 = [report((probabilities[:, [column]] >= g), truth[:, [column]], np.ones(len(truth), bool))[1] for g in grid]
+        chosen.append(float(grid[int(np.argmax(f1))]))
+    return np.array(chosen)
+
+
+def fit(themes, data, split, with_context: bool):
+    """Heads trained on the train split, regularisation and thresholds chosen on validation."""
+    from diplodash.themes import train_heads
+
+    train, validation = split == "train", split == "validation"
+    context = data["context"] if with_context else None
+    best = None
+    for regularisation in REGULARISATION:
+        heads = train_heads(themes, data["vectors"][train], data["similarity"][train], data["hits"][train],
+                            data["truth"][train], regularisation, context=None if context is None else context[train])
+        probabilities = head_scores(themes, heads, data, with_context)
+        thresholds = best_thresholds(probabilities[validation], data["truth"][validation])
+        score = report(probabilities >= thresholds, data["truth"], validation)[1]
+        if best is None or score > best[0]:
+            best = (score, regularisation, heads, thresholds)
+    score, regularisation, heads, thresholds = best
+    for theme, threshold in zip(themes, thresholds):
+        if theme.id in heads:
+            heads[theme.id].threshold = float(threshold)
+    return heads, regularisation, score
+
+
+def head_scores(themes, heads, data, with_context: bool) -> np.ndarray:
+    return np.column_stack([heads[t.id].probability(data["vectors"], data["similarity"][:, c], data["hits"][:, c],
+                                                    data["context"] if with_context else None)
+                            if t.id in heads else data["similarity"][:, c] for c, t in enumerate(themes)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--train", action="store_true", help="train the theme heads and save them to data/")
-    parser.add_argument("--write-thresholds", action="store_true", help="save the calibrated thresholds to data/")
-    parser.add_argument("--cv", action="store_true", help="also cross-validate on all training labels, folds by article")
-    parser.add_argument("--bertopic", action="store_true", help="also run BERTopic zero-shot (bench-only dependency)")
+    parser.add_argument("--train", action="store_true", help="write the heads that score best on validation to data/theme_heads.npz")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"skipped: {SHARED} is missing")
     import pandas as pd
-    import yaml
 
     from diplodash.build import embed
     from diplodash.embeddings import Embedder, EmbeddingCache
-    from diplodash.themes import (DEFAULT_HEADS, DEFAULT_THRESHOLDS, ThemeScorer, calibrate, load_heads, load_taxonomy,
-                                  save_heads, train_heads)
+    from diplodash.themes import DEFAULT_HEADS, ThemeScorer, calibrate, load_heads, load_taxonomy, save_heads
 
-    texts, labels, splits, articles, drift = gold_paragraphs()
-    extra_texts, extra_labels, _, extra_articles, extra_drift = gold_paragraphs(TRAIN)
     themes = load_taxonomy()
     ids = [t.id for t in themes]
-    truth = np.array([[theme in row for theme in ids] for row in labels])
-    extra_truth = np.array([[theme in row for theme in ids] for row in extra_labels])
+    rows, drift = labelled_paragraphs(read_labels([FRESH]) + read_labels(POOL))
+    fresh_keys = {(r["key"], r["position"]) for r in read_labels([FRESH])}
+    split = np.array(["fresh" if (r["key"], r["position"]) in fresh_keys else split_of(r["key"]) for r in rows])
     embedder = Embedder()
     cache = EmbeddingCache(CACHE, embedder.name).load()
-    embeddings, _ = embed(texts, embedder, cache)
-    extra_embeddings, _ = embed(extra_texts, embedder, cache)
+    vectors = embed([r["text"] for r in rows], embedder, cache)[0]
+    previous = embed([r["previous"] or "." for r in rows], embedder, cache)[0]
+    previous[[not r["previous"] for r in rows]] = 0
+    scorer = ThemeScorer(themes, embedder, cache)
+    titles = scorer.title_vectors(pd.Series([r["title"] for r in rows]))
+    similarity, hits = scorer.similarity(vectors, pd.Series([r["text"] for r in rows]))
+    data = {"vectors": vectors, "context": np.hstack([previous, titles]), "similarity": similarity, "hits": hits,
+            "truth": np.array([[t in r["themes"] for t in ids] for r in rows])}
 
-    calibration, test = splits == "calibration", splits == "test"
-    similarity_scorer = ThemeScorer(themes, embedder, cache)
-    similarity, hits = similarity_scorer.similarity(embeddings, pd.Series(texts))
-    extra_similarity, extra_hits = similarity_scorer.similarity(extra_embeddings, pd.Series(extra_texts))
-    thresholds = calibrate(similarity[calibration], truth[calibration], ids)
-    training = (np.vstack([extra_embeddings, embeddings[calibration]]), np.vstack([extra_similarity, similarity[calibration]]),
-                np.vstack([extra_hits, hits[calibration]]), np.vstack([extra_truth, truth[calibration]]))
-    heads = train_heads(themes, *training) if args.train else load_heads(embedder.name, themes)
-    scorer = ThemeScorer(themes, embedder, cache, thresholds, heads)
-    diplodash_predicted = scorer.scores(embeddings, pd.Series(texts)) >= scorer.thresholds
-    systems = {"DiploDash": diplodash_predicted, "similarity only": similarity >= np.array([thresholds[i] for i in ids]),
-               "keywords only": hits}
-    if args.bertopic:
-        # BERTopic's one knob for zero-shot assignment, chosen on the calibration half like ours.
-        best = max((macro_f1(bertopic_zero_shot(texts, themes, embeddings, embedder, s), truth, calibration), s)
-                   for s in (0.3, 0.4, 0.5, 0.6))
-        systems[f"BERTopic zero-shot {best[1]}"] = bertopic_zero_shot(texts, themes, embeddings, embedder, best[1])
-
-    skipped = drift + extra_drift
-    print(f"# bench/themes.py  {time.strftime('%Y-%m-%d %H:%M')}  gold: {len(texts)} paragraphs "
-          f"({calibration.sum()} calibration, {test.sum()} test); {len(extra_texts)} more training paragraphs"
-          f"{f'; {skipped} skipped (changed since labelling)' if skipped else ''}")
-    results = {name: report(name, predicted, truth, ids, test) for name, predicted in systems.items()}
-    header = f"{'theme':<19}{'test +':>7}" + "".join(f"{name[:18]:>21}" for name in systems)
-    print(header + "\n" + f"{'':<26}" + "".join(f"{'P    R    F1':>21}" for _ in systems))
-    for column, theme in enumerate(ids):
-        line = f"{theme:<19}{results['DiploDash'][0][column][1]:>7}"
-        for name in systems:
-            _, _, p, r, f = results[name][0][column]
-            line += f"{'':>5}{p:4.2f} {r:4.2f} {f:4.2f}" if r == r else f"{'(no test positives)':>21}"
-        print(line)
-    print(f"{'macro-F1':<26}" + "".join(f"{results[name][1]:>21.3f}" for name in systems))
-    print(f"{'second annotator':<26}{second_annotator_agreement(ids):>21.3f}   (blind relabelling of the test half, scored "
-          "against the gold labels: the ceiling a tagger can be judged against)")
-    print("systems: " + "; ".join(systems))
-    print(f"heads ({'trained now' if args.train else DEFAULT_HEADS.name}): {', '.join(heads) or 'none'}")
-    print("similarity thresholds (calibration half): " + ", ".join(f"{k} {v:.3f}" for k, v in thresholds.items()))
-    sample_similarity, sample_diplodash, n_sample = fictional_sample(embedder, cache, thresholds, heads)
-    print(f"fictional sample ({n_sample} paragraphs, data/sample-gold.csv, used for neither training nor calibration): "
-          f"similarity only {sample_similarity:.3f}, DiploDash {sample_diplodash:.3f}")
-    if args.cv:
-        cross_validate(themes, *training, extra_articles + [a for a, c in zip(articles, calibration) if c])
-    if args.train:
-        save_heads(DEFAULT_HEADS, embedder.name, heads)
-        print(f"wrote {DEFAULT_HEADS}")
-    if args.write_thresholds:
-        existing = yaml.safe_load(DEFAULT_THRESHOLDS.read_text()) if DEFAULT_THRESHOLDS.exists() else {}
-        existing[embedder.name] = thresholds
-        DEFAULT_THRESHOLDS.write_text("# Written by bench/themes.py --write-thresholds: per model, the threshold per theme\n"
-                                      "# that maximised F1 on the calibration half of bench/gold/themes.csv.\n"
-                                      + yaml.safe_dump(existing, sort_keys=True))
-        print(f"wrote {DEFAULT_THRESHOLDS}")
-
-
-def fictional_sample(embedder, cache, thresholds, heads) -> tuple[float, float, int]:
-    """Macro-F1 of similarity only and of DiploDash on every paragraph of the sample corpus (data/index),
-    with the sample's own taxonomy extension (its fictional places as keywords) as the build uses it."""
-    import diplodash
-    from diplodash.themes import ThemeScorer, load_taxonomy
-
-    index = diplodash.load_index(ROOT / "data" / "index")
-    themes = load_taxonomy(None, [ROOT / e for e in index.manifest["themes"]["extensions"]])
-    paths = index.articles.set_index("article_id").path
-    keys = index.paragraphs.article_id.map(paths.map(lambda path: label_key(path, "data/sample")))
-    row_of = {(k, position): row for row, (k, position) in enumerate(zip(keys, index.paragraphs.position))}
-    with open(ROOT / "data" / "sample-gold.csv", encoding="utf-8", newline="") as handle:
-        gold = list(csv.DictReader(handle))
-    rows = [row_of[(g["key"], int(g["position"]))] for g in gold]
-    ids = [t.id for t in themes]
-    truth = np.array([[t in g["themes"].split(";") for t in ids] for g in gold])
-    embeddings, texts = np.asarray(index.embeddings)[rows], index.paragraphs.text.iloc[rows].reset_index(drop=True)
-    everything = np.ones(len(rows), bool)
-    figures = []
-    for with_heads in ({}, heads):
-        scorer = ThemeScorer(themes, embedder, cache, thresholds, with_heads)
-        figures.append(macro_f1(scorer.scores(embeddings, texts) >= scorer.thresholds, truth, everything))
-    return figures[0], figures[1], len(rows)
-
-
-def cross_validate(themes, embeddings, similarity, hits, truth, articles, folds: int = 5) -> None:
-    """Macro-F1 of similarity scores and of heads over all training labels, each fold holding out whole articles."""
-    from diplodash.themes import HEAD_THRESHOLD, calibrate, train_heads
-
-    ids = [t.id for t in themes]
-    names = sorted(set(articles))
-    fold_of = dict(zip(names, np.random.default_rng(0).integers(folds, size=len(names))))
-    fold = np.array([fold_of[a] for a in articles])
-    by_similarity, by_heads = np.zeros(truth.shape, bool), np.zeros(truth.shape, bool)
-    for held_out in range(folds):
-        train, test = fold != held_out, fold == held_out
-        thresholds = calibrate(similarity[train], truth[train], ids)
-        by_similarity[test] = similarity[test] >= np.array([thresholds[i] for i in ids])
-        heads = train_heads(themes, embeddings[train], similarity[train], hits[train], truth[train])
+    heads, regularisation, context_score = fit(themes, data, split, with_context=True)
+    plain_heads, plain_regularisation, plain_score = fit(themes, data, split, with_context=False)
+    shipped = load_heads(embedder.name, themes)
+    validation = split == "validation"
+    similarity_thresholds = calibrate(similarity[validation], data["truth"][validation], ids)
+    def tagged(heads, with_context):
+        return head_scores(themes, heads, data, with_context) >= np.array([heads[i].threshold if i in heads else 0.5
+                                                                           for i in ids])
+    systems = {
+        "DiploDash": tagged(shipped, True),  # the heads data/theme_heads.npz holds
+        "now, context": tagged(heads, True),
+        "now, no context": tagged(plain_heads, False),
+        "similarity only": similarity >= np.array([similarity_thresholds[i] for i in ids]),
+        "keywords only": hits,
+    }
+    counts = {name: int((split == name).sum()) for name in ("train", "validation", "test", "fresh")}
+    print(f"# bench/themes.py  {time.strftime('%Y-%m-%d %H:%M')}  {len(rows)} labelled paragraphs: "
+          + ", ".join(f"{n} {name}" for name, n in counts.items())
+          + (f"; {drift} skipped (text changed since labelling)" if drift else ""))
+    chosen = "with context" if context_score > plain_score else "without context"
+    print(f"heads: C={regularisation} with context (validation macro-F1 {context_score:.3f}), C={plain_regularisation} "
+          f"without ({plain_score:.3f}): --train saves the heads {chosen}")
+    for name in ("test", "fresh"):
+        mask = split == name
+        results = {system: report(predicted, data["truth"], mask) for system, predicted in systems.items()}
+        print(f"\n## {name} ({mask.sum()} paragraphs)\n{'theme':<19}{'pos':>5}{'train':>7}"
+              + "".join(f"{system[:16]:>18}" for system in systems))
+        print(f"{'':<31}" + "".join(f"{'P    R    F1':>18}" for _ in systems))
         for column, theme in enumerate(ids):
-            by_heads[test, column] = (heads[theme].probability(embeddings[test], similarity[test, column], hits[test, column])
-                                      >= HEAD_THRESHOLD) if theme in heads else by_similarity[test, column]
-    everything = np.ones(len(truth), bool)
-    print(f"cross-validated on {len(truth)} training labels ({folds} folds by article): similarity only "
-          f"{macro_f1(by_similarity, truth, everything):.3f}, with heads {macro_f1(by_heads, truth, everything):.3f}")
+            line = f"{theme:<19}{results['DiploDash'][0][column][0]:>5}{int(data['truth'][split == 'train', column].sum()):>7}"
+            for system in systems:
+                support, p, r, f = results[system][0][column]
+                line += f"{'':>4}{p:4.2f} {r:4.2f} {f:4.2f}" if support else f"{'-':>18}"
+            print(line)
+        print(f"{'macro-F1':<31}" + "".join(f"{results[system][1]:>18.3f}" for system in systems))
+    print("\nannotators on the fresh set against the adjudicated labels (the ceiling): "
+          + ", ".join(f"{who} {annotator_f1(who, ids):.3f}" for who in ("a", "b")))
+    print("thresholds (validation): " + ", ".join(f"{t} {heads[t].threshold:.3f}" for t in ids if t in heads))
+    if args.train:
+        save_heads(DEFAULT_HEADS, embedder.name, heads if context_score > plain_score else plain_heads)
+        print(f"wrote {DEFAULT_HEADS}")
 
 
-def second_annotator_agreement(ids) -> float:
-    """Macro-F1 of a second, blind annotation of the test half (bench/gold/themes-second-annotator.csv)."""
-    def labels(path, test_only=False):
-        with open(path, encoding="utf-8", newline="") as handle:
-            return {(r["key"], r["position"], r["text_hash"]): {t for t in r["themes"].split(";") if t}
-                    for r in csv.DictReader(handle) if not test_only or r["split"] == "test"}
-    gold, second = labels(GOLD, test_only=True), labels(GOLD.with_name("themes-second-annotator.csv"))
-    keys = [k for k in second if k in gold]
-    truth = np.array([[t in gold[k] for t in ids] for k in keys])
-    other = np.array([[t in second[k] for t in ids] for k in keys])
-    return macro_f1(other, truth, np.ones(len(keys), dtype=bool))
-
-
-def macro_f1(predicted, truth, mask) -> float:
-    return report("", predicted, truth, list(range(truth.shape[1])), mask)[1]
-
-
-def bertopic_zero_shot(texts, themes, embeddings, embedder, min_similarity: float = 0.5) -> np.ndarray:
-    """BERTopic with zeroshot_topic_list built from the same descriptions, on the same vectors."""
-    from bertopic import BERTopic
-
-    descriptions = [t.description for t in themes]
-    model = BERTopic(embedding_model=embedder.model, zeroshot_topic_list=descriptions, zeroshot_min_similarity=min_similarity,
-                     min_topic_size=3)
-    topics, _ = model.fit_transform(texts, embeddings)
-    info = model.get_topic_info()
-    names = dict(zip(info.Topic, info.Name))
-    predicted = np.zeros((len(texts), len(themes)), dtype=bool)
-    for row, topic in enumerate(topics):
-        name = names.get(topic, "")
-        for column, description in enumerate(descriptions):
-            if name == description:
-                predicted[row, column] = True
-    return predicted
+def annotator_f1(who: str, ids) -> float:
+    """Macro-F1 of one fresh-set annotator's own labels against the adjudicated ones."""
+    final = {(r["key"], r["position"]): r["themes"] for r in read_labels([FRESH])}
+    own = {(r["key"], r["position"]): r["themes"] for r in read_labels([GOLD / f"themes-campaign2-fresh-{who}.csv"])}
+    keys = sorted(final)
+    truth = np.array([[t in final[k] for t in ids] for k in keys])
+    labels = np.array([[t in own[k] for t in ids] for k in keys])
+    return report(labels, truth, np.ones(len(keys), bool))[1]
 
 
 if __name__ == "__main__":

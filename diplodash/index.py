@@ -259,10 +259,10 @@ class Index:
         return self._searchable
 
     @property
-    def article_links(self) -> pd.DataFrame:
-        """Title and URL per article_id, for result rows."""
+    def article_links(self) -> dict:
+        """article_id -> (title, url), for result rows."""
         if self._article_links is None:
-            self._article_links = self.articles.set_index("article_id")[["title", "url"]]
+            self._article_links = dict(zip(self.articles["article_id"], zip(self.articles["title"], self.articles["url"])))
         return self._article_links
 
     @property

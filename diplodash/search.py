@@ -157,7 +157,9 @@ def _results(index, vector, k, mask, boost, statements: bool = False) -> pd.Data
         hits["speakers"] = [[] for _ in range(len(hits))]
     hits["speakers"] = hits["speakers"].apply(lambda names: ", ".join(names))
     hits["match_start"], hits["match_end"] = spans[:, 0], spans[:, 1]
-    hits = hits.join(index.article_links, on="article_id")
+    links = index.article_links  # article_id -> (title, url)
+    hits["title"] = [links.get(a, (None, None))[0] for a in hits["article_id"]]
+    hits["url"] = [links.get(a, (None, None))[1] for a in hits["article_id"]]
     hits["date"] = display_dates(hits["published"], hits["date_precision"])
     return hits[RESULT_COLUMNS].reset_index(drop=True)
 

@@ -6,8 +6,8 @@ import pytest
 import diplodash
 from diplodash.build import retag
 from diplodash.queries import theme_by, theme_paragraphs, theme_timeline
-from diplodash.themes import (TaxonomyError, ThemeScorer, calibrate, load_heads, load_taxonomy, save_heads,
-                              train_heads)
+from diplodash.themes import (TaxonomyError, ThemeScorer, calibrate, load_heads, load_taxonomy, paragraph_context,
+                              save_heads, train_heads, tag_paragraphs)
 
 from . import inputs
 
@@ -69,6 +69,32 @@ def test_trained_heads_tag_and_step_aside_when_a_theme_is_redefined(tmp_path, fa
     assert load_heads("another/model", themes, tmp_path / "heads.npz") == {}
     themes[0].description = "Energy, redefined by the user."
     assert load_heads(fake_embedder.name, themes, tmp_path / "heads.npz") == {}
+
+
+def test_heads_with_context_read_the_previous_paragraph_and_the_title(tmp_path, fake_embedder):
+    """"It will also help..." says nothing of energy itself: a head trained with context tags it
+    from the paragraph before it in its article and from the article's title."""
+    paragraphs = pd.DataFrame({"paragraph_id": ["a0", "a1", "b0", "b1"], "article_id": ["a", "a", "b", "b"],
+                               "position": [0, 1, 0, 1],
+                               "text": ["Gas exports through the pipeline rose.", "It will also help the region.",
+                                        "The minister thanked his hosts.", "It will also help the region."]})
+    titles = pd.Series(["Gas pipeline deal", "Gas pipeline deal", "Courtesy call", "Courtesy call"])
+    themes = [t for t in load_taxonomy() if t.id == "energy"]
+    vectors = fake_embedder.encode(list(paragraphs.text))
+    scorer = ThemeScorer(themes, fake_embedder)
+    context = paragraph_context(paragraphs, vectors, scorer.title_vectors(titles))
+    assert np.allclose(context[1, :64], vectors[0]) and not context[0, :64].any()  # the first has no previous
+    assert np.allclose(context[2, 64:], fake_embedder.encode(["Courtesy call"])[0])
+    similarity, hits = scorer.similarity(vectors, paragraphs.text)
+    labels = np.array([[True], [True], [False], [False]] * 5)
+    heads = train_heads(themes, np.tile(vectors, (5, 1)), np.tile(similarity, (5, 1)), np.tile(hits, (5, 1)), labels,
+                        context=np.tile(context, (5, 1)))
+    heads["energy"].threshold = 0.6
+    save_heads(tmp_path / "heads.npz", fake_embedder.name, heads)
+    loaded = load_heads(fake_embedder.name, themes, tmp_path / "heads.npz")
+    assert loaded["energy"].uses_context(64) and loaded["energy"].threshold == 0.6
+    tagged, _ = tag_paragraphs(paragraphs, vectors, ThemeScorer(themes, fake_embedder, heads=loaded), titles)
+    assert tagged.themes.tolist() == [["energy"], ["energy"], [], []]  # the same words, tagged by their context
 
 
 def test_calibration_picks_the_f1_best_threshold():
