@@ -1,7 +1,7 @@
 """Search quality on paraphrased statements: recall@1/5/10 and MRR@10 for DiploDash's search, the
 plain model (exact cosine over the same vectors) and BM25 (bm25s), in one run.
 
-    .venv/bin/python bench/search_quality.py
+    .venv/bin/python bench/search_quality.py [--variants] [--misses]
 
 The corpus is fixed (about 13,800 paragraphs): White House statements and releases of 2024-H1, the
 Kremlin's English news of 2021-22 and the UN General Debate of 2023, built once into
@@ -96,9 +96,44 @@ def systems(index) -> dict:
     return {"DiploDash search": diplodash_search, "plain model (cosine)": plain, "BM25 (bm25s)": bm25_ranker(index)}
 
 
+def variants(index, queries, vectors) -> None:
+    """Rankings tried on the way, in the same run: without the statement vectors; with the article
+    title's cosine added (0.15 x, the "claim + title" idea); with the query expanded by its top 3
+    hits' stored vectors (0.3 x their mean, no model call). Each on all queries and on the odd half
+    (never used to choose)."""
+    import numpy as np
+
+    from diplodash.embeddings import Embedder
+    from diplodash.search import STATEMENT_CANDIDATES, lexical_boost, search_mask, statement_scores, top_k
+
+    titles = index.articles["title"].fillna("").tolist()
+    title_vectors = Embedder(index.model).encode([t or "." for t in titles])
+    title_vectors[[not t for t in titles]] = 0
+    title_row = dict(zip(index.articles["article_id"], range(len(titles))))
+    of_paragraph = np.array([title_row[a] for a in index.paragraphs["article_id"]])
+    mask, rankings = search_mask(index), {}
+    for query, vector in zip(queries, vectors):
+        boost = lexical_boost(index, query["query"])
+        rows, first = top_k(index.embeddings, vector, STATEMENT_CANDIDATES, mask, boost)
+        ranked, scored, _ = statement_scores(index, rows, first, vector, boost)
+        with_title = ranked[np.argsort(-(scored + 0.15 * (title_vectors[of_paragraph[ranked]] @ vector)), kind="stable")]
+        expanded = vector + 0.3 * index.embeddings[ranked[:3]].mean(axis=0)
+        expanded /= np.linalg.norm(expanded)
+        again = statement_scores(index, rows, index.embeddings[rows] @ expanded + boost[rows], expanded, boost)[0]
+        for name, order in (("no statement vectors", rows), ("+ 0.15 x title cosine", with_title),
+                            ("+ query expanded by its top 3", again)):
+            rankings.setdefault(name, []).append([int(r) for r in order[:K]])
+    odd = queries[1::2]
+    for name, ranked in rankings.items():
+        every, half = scores(ranked, queries), scores(ranked[1::2], odd)
+        print(f"variant: {name:<30} R@5 {every['R@5']:.3f} MRR {every['MRR']:.3f}  (odd half: R@5 {half['R@5']:.3f} "
+              f"MRR {half['MRR']:.3f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="print DiploDash's rank of every query it misses at 5")
+    parser.add_argument("--variants", action="store_true", help="also rank by the variants tried and dropped")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"skipped: {SHARED} is missing")
@@ -130,6 +165,12 @@ def main() -> None:
     cells = "  ".join(f"{name.split(' ')[0]} {sum(r is not None and r <= 5 for r in [res['ranks'][i] for i in long]) / len(long):.3f}"
                       for name, res in results.items())
     print(f"R@5 where the claim is not the paragraph's first sentence ({len(long)}): {cells}")
+    if args.variants:
+        ranks = results["DiploDash search"]["ranks"][1::2]
+        print(f"variant: {'DiploDash search (shipped)':<30} R@5 {results['DiploDash search']['R@5']:.3f} MRR "
+              f"{results['DiploDash search']['MRR']:.3f}  (odd half: R@5 "
+              f"{sum(r is not None and r <= 5 for r in ranks) / len(ranks):.3f} MRR {sum(1 / r for r in ranks if r) / len(ranks):.3f})")
+        variants(index, queries, vectors)
     if args.misses:
         ours = results["DiploDash search"]["ranks"]
         for query, rank in zip(queries, ours):
