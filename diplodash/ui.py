@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +16,7 @@ import streamlit as st
 from .index import Index, IndexUnavailable, load_index
 from .dates import display_date
 from .queries import Filters, filter_mask
-from .search import matching_sentence
+from .markdown import marked, matched_span, plain  # noqa: F401  (pages take plain from here)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -372,7 +371,7 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
             meta += [f"score {row.score:.3f}"] if hasattr(row, "score") else []
             meta += [plain(speakers)] if speakers else []
             st.caption(" · ".join(meta) + (f" — {plain(row.title)}" if isinstance(getattr(row, "title", None), str) else ""))
-            st.markdown(_marked(row.text, query, _matched_span(row)))
+            st.markdown(marked(row.text, query, matched_span(row)))
             links = st.columns([1, 1, 4]) if more_like else [st.container()]
             with links[0]:
                 st.page_link("pages/articles.py", label="Open the article", icon=":material/article:",
@@ -384,28 +383,6 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
     if shown < len(rows) and st.button(f"Show {min(step, len(rows) - shown):,} more", key=f"{key}_more"):
         st.session_state[counter] = (signature, shown + step)
         st.rerun()
-
-
-def _matched_span(row) -> tuple[int, int] | None:
-    """The sentence search scored this hit by, when it was one sentence rather than the paragraph."""
-    start, end = getattr(row, "match_start", -1), getattr(row, "match_end", -1)
-    return (int(start), int(end)) if pd.notna(start) and pd.notna(end) and 0 <= start < end else None
-
-
-def _marked(text: str, query: str | None, span: tuple[int, int] | None = None) -> str:
-    span = span or (matching_sentence(text, query) if query else None)
-    if span is None:
-        return plain(text)
-    start, end = span
-    return f"{plain(text[:start])} **{plain(text[start:end].strip())}** {plain(text[end:])}"
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """Untrusted text escaped for st.markdown: shows as written, never as markup or a link."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 def csv_download(table: pd.DataFrame, name: str, label: str = "Download CSV") -> None:

@@ -91,3 +91,18 @@ def test_an_index_without_statement_vectors_still_searches_paragraphs(corpus, tm
     assert len(index.statements.vectors) == 0
     hits = index.search("the water treaty on the Sava river", k=2)
     assert hits.text.iloc[0] == LONG and hits.match_start.iloc[0] == -1
+
+
+def test_the_matched_sentence_shows_in_bold_and_the_text_as_written():
+    from diplodash.markdown import marked, matched_span
+
+    class Hit:
+        match_start, match_end = LONG.index("Both"), LONG.index("years.") + len("years.")
+
+    span = matched_span(Hit())
+    assert marked(LONG, "anything", span) == (
+        "The delegations reviewed the schedule of the harbour festival and the repairs to the old lighthouse\\.  "
+        "**Both ministers said the water treaty on the Sava river would be renewed for twenty years\\.**  "
+        "The talks ended with a lunch in the garden of the residence\\.")
+    Hit.match_start = Hit.match_end = -1  # the paragraph as a whole matched: the query's words decide, if any
+    assert matched_span(Hit()) is None and "**" not in marked("Plain *text* here.", "unrelated words")
