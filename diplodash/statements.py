@@ -102,10 +102,10 @@ class Statements:
         return scores, spans
 
 
-def statement_key(text: str, number: int) -> str:
-    """The embedding-cache key of sentence `number` of paragraph `text` (its vector depends on the
-    whole paragraph, so the key does too)."""
-    return digest(f"{number}\x00{text}")
+def statement_key(text: str, span: tuple[int, int]) -> str:
+    """The embedding-cache key of the sentence at `span` in paragraph `text`: its vector depends on
+    the whole paragraph and on where the sentence is cut, so the key does too."""
+    return digest(f"{span[0]}:{span[1]}\x00{text}")
 
 
 def token_statements(text: str, spans: list[tuple[int, int]], offsets: np.ndarray, tokens: np.ndarray) -> list:
@@ -140,7 +140,7 @@ def embed_paragraphs(texts: list[str], embedder, cache, progress=None,
             continue
         spans = sentence_spans(text) if statements else []
         spans_of[key] = spans = spans if len(spans) >= 2 else []
-        if cache.get(key) is None or any(cache.get(statement_key(text, n)) is None for n in range(len(spans))):
+        if cache.get(key) is None or any(cache.get(statement_key(text, span)) is None for span in spans):
             todo[key] = text
     order = sorted(todo.items(), key=lambda item: -len(item[1]))  # similar lengths pad less
     if order and not getattr(embedder, "loaded", True):
@@ -167,7 +167,7 @@ def embed_paragraphs(texts: list[str], embedder, cache, progress=None,
                 if missing:  # past the model's window: encode the sentence on its own
                     for n, v in zip(missing, embedder.encode([text[slice(*spans[n])] for n in missing])):
                         found[n] = v
-                keys += [statement_key(text, n) for n in range(len(spans))]
+                keys += [statement_key(text, span) for span in spans]
                 vectors += found
             progress("embed", start + min(offset + batch, len(chunk)), len(order))
         cache.add(keys, np.array(vectors, dtype=np.float32).reshape(len(keys), -1))
@@ -178,7 +178,7 @@ def embed_paragraphs(texts: list[str], embedder, cache, progress=None,
     per_paragraph = []
     for text in texts:
         spans = spans_of[text_key(text)]
-        per_paragraph.append([(span, cache.get(statement_key(text, n))) for n, span in enumerate(spans)])
+        per_paragraph.append([(span, cache.get(statement_key(text, span))) for span in spans])
     return matrix, len(order), Statements.from_lists(per_paragraph, dim)
 
 
