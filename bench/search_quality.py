@@ -82,9 +82,9 @@ def bm25_ranker(index):
 
 
 def systems(index) -> dict:
-    from diplodash.search import paragraph_mask, search, top_k
+    from diplodash.search import search, search_mask, top_k
 
-    searchable = paragraph_mask(index.paragraphs)
+    searchable = search_mask(index)
     row_of = {pid: i for i, pid in enumerate(index.paragraphs["paragraph_id"])}
 
     def diplodash_search(query: str, vector) -> list[int]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .index import IndexUnavailable, default_index_dir
@@ -124,8 +125,6 @@ def _build(args) -> int:
 def _export_for_queries(name: str, quiet: bool) -> None:
     """After a build, while torch and the model are loaded anyway, export the model once for
     queries (ONNX Runtime: ~5 ms a query instead of ~18 ms with torch, bench/search.py)."""
-    import os
-
     from .embeddings import export_onnx, onnx_folder
 
     if os.environ.get("DIPLODASH_QUERY_RUNTIME", "onnx") != "onnx" or (onnx_folder(name) / "model.onnx").exists():

@@ -65,18 +65,9 @@ def top_k(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None
     return best, scores[best]
 
 
-def paragraph_mask(paragraphs: pd.DataFrame, sources=None, start=None, end=None,
-                   kinds=SEARCHABLE_KINDS, mask: np.ndarray | None = None) -> np.ndarray:
-    result = filter_mask(paragraphs, Filters(start=start, end=end, sources=tuple(sources or ())))
-    if mask is not None:
-        result &= mask
-    if kinds:
-        result &= paragraphs["kind"].isin(list(kinds)).to_numpy()
-    return result
-
-
 def search_mask(index, sources=None, start=None, end=None, mask: np.ndarray | None = None) -> np.ndarray:
-    """paragraph_mask for an index, without a pass over the table when no filter is set."""
+    """Rows a search may return under the filters: searchable kinds, dates, sources and `mask`;
+    no pass over the table when no filter is set."""
     result = index.searchable
     if sources or start is not None or end is not None:
         result = result & filter_mask(index.paragraphs, Filters(start=start, end=end, sources=tuple(sources or ())))
