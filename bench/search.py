@@ -1,4 +1,5 @@
-"""Search latency, p50 and p95: query embedding plus exact top-10 over N paragraph vectors; the
+"""Search latency, p50 and p95: query embedding plus the exact top-10 scan (diplodash.neighbours)
+over N paragraph vectors, and numpy's float32 `top_k` for comparison; the
 whole path a user takes (`search()`: embedding, masks, BM25, top-200, their statement vectors,
 the result frame), quiet and beside a CPU-bound job; and `sentence_transformers.util.semantic_search`
 over the same matrix.
@@ -46,6 +47,7 @@ def main() -> None:
     from sentence_transformers import util
 
     from diplodash.embeddings import DEFAULT_MODEL, Embedder, QueryEmbedder
+    from diplodash.neighbours import NearestNeighbours
     from diplodash.search import top_k
 
     embedder = QueryEmbedder(DEFAULT_MODEL)  # what Index.search uses: ONNX Runtime once exported
@@ -54,21 +56,30 @@ def main() -> None:
     rng = np.random.default_rng(0)
     print(f"# bench/search.py  {time.strftime('%Y-%m-%d %H:%M')}  query runtime: {embedder.runtime}; "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"{'paragraphs':>11}  {'encode+top_k p50/p95 ms':>24}  {'search() quiet':>16}  {'search() busy':>16}"
-          f"  {'util.semantic_search p50/p95 ms':>33}")
+    print(f"{'paragraphs':>11}  {'encode+scan p50/p95 ms':>23}  {'encode+numpy top_k':>19}  {'search() quiet':>16}"
+          f"  {'search() busy':>16}  {'util.semantic_search p50/p95 ms':>33}")
     for size in args.sizes:
         matrix = rng.standard_normal((size, 384), dtype=np.float32)
         matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
         corpus = torch.from_numpy(matrix)
-        ours, theirs = [], []
+        started = time.perf_counter()
+        scan = NearestNeighbours(matrix)
+        built = time.perf_counter() - started
+        ours, numpy_top_k, theirs = [], [], []
         # One system after the other: interleaved, torch's worker threads still spin after each of
         # its calls and slow whatever runs next on 2 cores.
         for number in range(args.queries):
             query = f"{QUERIES[number % len(QUERIES)]} ({number})"
             started = time.perf_counter()
             vector = embedder.encode([query])[0]
-            top_k(matrix, vector, 10)
+            scan.rows(vector, 10)
             ours.append(time.perf_counter() - started)
+        for number in range(args.queries):
+            query = f"{QUERIES[number % len(QUERIES)]} ({number}) numpy"
+            started = time.perf_counter()
+            vector = embedder.encode([query])[0]
+            top_k(matrix, vector, 10)
+            numpy_top_k.append(time.perf_counter() - started)
         for number in range(args.queries):
             query = f"{QUERIES[number % len(QUERIES)]} ({number})"
             started = time.perf_counter()
@@ -77,19 +88,20 @@ def main() -> None:
             theirs.append(time.perf_counter() - started)
         full = busy = "-"
         if size <= args.full_path_up_to:
-            index = synthetic_index(matrix, embedder)
-            full = "{:.1f} / {:.1f}".format(*percentiles(time_search(index, args.queries)))
+            index = synthetic_index(matrix, embedder, scan)
+            full = "{:.1f} / {:.1f}".format(*percentiles(time_search(index, args.queries, "quiet")))
             with cpu_bound_job():
-                busy = "{:.1f} / {:.1f}".format(*percentiles(time_search(index, args.queries)))
+                busy = "{:.1f} / {:.1f}".format(*percentiles(time_search(index, args.queries, "busy")))
             del index
-        (p50, p95), (q50, q95) = percentiles(ours), percentiles(theirs)
-        print(f"{size:>11,}  {p50:>11.1f} / {p95:<10.1f}  {full:>16}  {busy:>16}  {q50:>15.1f} / {q95:<15.1f}")
-        del matrix, corpus
-    print("targets: search() p50 <= 20 ms at 100k quiet and <= 60 ms beside a CPU-bound job; encode+top_k "
+        (p50, p95), (n50, n95), (q50, q95) = percentiles(ours), percentiles(numpy_top_k), percentiles(theirs)
+        print(f"{size:>11,}  {p50:>10.1f} / {p95:<10.1f}  {n50:>8.1f} / {n95:<8.1f}  {full:>16}  {busy:>16}"
+              f"  {q50:>15.1f} / {q95:<15.1f}   (scan: {scan.engine}, built in {built:.2f} s)")
+        del matrix, corpus, scan
+    print("targets: search() p50 <= 20 ms at 100k quiet and <= 60 ms beside a CPU-bound job; encode+scan "
           "<= 150 ms at 1M (exact search, recall 1.0)")
 
 
-def synthetic_index(matrix: np.ndarray, embedder):
+def synthetic_index(matrix: np.ndarray, embedder, scan):
     """What search() reads, at the matrix's size: the sample's paragraphs repeated, their articles,
     and the BM25 index of those texts."""
     from types import SimpleNamespace
@@ -117,19 +129,23 @@ def synthetic_index(matrix: np.ndarray, embedder):
     statements = Statements(sentences.astype(np.float16), np.concatenate([[0], np.cumsum(counts)]),
                             np.tile(sample.statements.spans, (repeats, 1))[: int(counts.sum())])
     return SimpleNamespace(paragraphs=paragraphs, articles=sample.articles, embeddings=matrix, embedder=embedder,
+                           neighbours=scan,
+                           columns={name: paragraphs[name].array for name in paragraphs.columns},
                            lexical=LexicalIndex.build(paragraphs["text"].tolist()), statements=statements,
                            searchable=paragraphs["kind"].isin(SEARCHABLE_KINDS).to_numpy(),
                            article_links=dict(zip(sample.articles.article_id, zip(sample.articles.title, sample.articles.url))))
 
 
-def time_search(index, queries: int) -> list[float]:
+def time_search(index, queries: int, tag: str) -> list[float]:
+    """search() times for `queries` queries never asked before (`tag` keeps each run's queries
+    apart: the embedder keeps recent query vectors for reruns)."""
     from diplodash.search import search
 
     search(index, QUERIES[0])
     samples = []
     for number in range(queries):
         started = time.perf_counter()
-        search(index, f"{QUERIES[number % len(QUERIES)]} ({number})")
+        search(index, f"{QUERIES[number % len(QUERIES)]} ({number} {tag})")
         samples.append(time.perf_counter() - started)
     return samples
 

@@ -13,6 +13,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -304,6 +305,9 @@ def export_onnx(name: str, cache_root: str | Path | None = None) -> Path | None:
         return None
 
 
+RECENT_QUERIES = 64  # query vectors a QueryEmbedder keeps for reruns
+
+
 class QueryEmbedder:
     """Embeds search queries through ONNX Runtime when an export of the model exists, else through
     torch. Exporting needs torch and about 1 GB for a moment, so a dashboard never exports on its
@@ -315,6 +319,9 @@ class QueryEmbedder:
         self.export = export
         self._encoder = None
         self._lock = threading.Lock()
+        # A page rerun ("Show more", a filter change) searches the same query again: its vector is
+        # kept rather than re-encoded (~7 ms of a ~20 ms search).
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
     def runtime(self) -> str:
@@ -324,7 +331,16 @@ class QueryEmbedder:
         with self._lock:
             if self._encoder is None:
                 self._encoder = self._load()
-        return self._encoder.encode(texts)
+            if len(texts) == 1 and texts[0] in self._recent:
+                self._recent.move_to_end(texts[0])
+                return self._recent[texts[0]][None, :].copy()
+        vectors = self._encoder.encode(texts)
+        if len(texts) == 1:
+            with self._lock:
+                self._recent[texts[0]] = vectors[0]
+                while len(self._recent) > RECENT_QUERIES:
+                    self._recent.popitem(last=False)
+        return vectors
 
     def _load(self):
         folder = onnx_folder(self.name, self.cache_root)

@@ -88,3 +88,6 @@ def test_onnx_query_encoder_agrees_with_torch(tmp_path, monkeypatch, real_embedd
     assert (vectors * real_embedder.encode(texts)).sum(axis=1).min() > 0.999
     again = QueryEmbedder(real_embedder.name, cache_root=tmp_path / "embeddings")
     np.testing.assert_allclose(again.encode(texts), vectors, atol=1e-6)  # the export is reused, not redone
+    first = again.encode([texts[0]])
+    again._encoder = type("NoModel", (), {"encode": lambda self, texts: 1 / 0})()
+    np.testing.assert_array_equal(again.encode([texts[0]]), first)
