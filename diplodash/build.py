@@ -152,6 +152,7 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
           wait: float = -1, embedder: Embedder | None = None) -> dict:
     """Re-tag an index with a (changed) taxonomy; paragraph vectors are reused, never recomputed."""
     from .index import read_tables
+    from .segments import joined_statements, state_path
 
     index_dir = Path(index_dir)
     with exclusive(index_dir, wait):
@@ -166,8 +167,15 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
         manifest["themes"]["extensions"] = extensions
         manifest.setdefault("timings", {})["retag_s"] = round(time.perf_counter() - started, 3)
         manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores,
-                    lexical=index_dir / "lexical", statements=index_dir / STATEMENTS)
+        state = state_path(index_dir, manifest)
+        carry = (state,) if state else ()
+        if manifest.get("segments"):  # a grown index is re-tagged into one base: a compaction
+            statements = joined_statements(index_dir, manifest, embeddings.shape[1])
+            manifest["segments"] = []
+            write_index(index_dir, articles, paragraphs, embeddings, manifest, scores, carry=carry, statements=statements)
+        else:
+            write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores,
+                        lexical=index_dir / "lexical", statements=index_dir / STATEMENTS, carry=carry)
         return manifest
 
 
@@ -251,15 +259,9 @@ def collect(inputs: list[str], problems: list[Problem], source: str | None = Non
                 keys = _check(article, problems, source, today)
                 if not _first_time(keys, article.path, seen, problems):
                     continue
-                article_id = digest(keys[0].removeprefix("text:"), 6)
-                split = split_article(article)
-                article_rows.append(_article_row(article, article_id, len(split), key, keys))
-                for p in split:
-                    paragraph_rows.append({
-                        "paragraph_id": f"{article_id}-{p.position:04d}", "article_id": article_id,
-                        "position": p.position, "kind": p.kind, "section": p.section, "turn": p.turn,
-                        "text": p.text, "n_words": len(p.text.split()), "published": article.published,
-                        "date_precision": article.date_precision, "source": article.source})
+                row, rows = rows_of_article(article, key, keys)
+                article_rows.append(row)
+                paragraph_rows += rows
                 progress("read", len(article_rows), None)
         for problem in problems[first_problem:]:
             if not problem.reason.startswith("same article as"):
@@ -307,6 +309,17 @@ def _first_time(keys: list[str], path: str, seen: dict[str, str], problems: list
     for key in keys:
         seen[key] = path
     return True
+
+
+def rows_of_article(article: Article, document: str, keys: list[str]) -> tuple[dict, list[dict]]:
+    """The articles-table row of one article and the paragraphs-table rows of its paragraphs."""
+    article_id = digest(keys[0].removeprefix("text:"), 6)
+    split = split_article(article)
+    paragraphs = [{"paragraph_id": f"{article_id}-{p.position:04d}", "article_id": article_id,
+                   "position": p.position, "kind": p.kind, "section": p.section, "turn": p.turn,
+                   "text": p.text, "n_words": len(p.text.split()), "published": article.published,
+                   "date_precision": article.date_precision, "source": article.source} for p in split]
+    return _article_row(article, article_id, len(split), document, keys), paragraphs
 
 
 def _article_row(article: Article, article_id: str, n_paragraphs: int, document: str, keys: list[str]) -> dict:

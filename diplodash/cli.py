@@ -1,4 +1,4 @@
-"""The `diplodash` command line: build, search, info."""
+"""The `diplodash` command line: build, watch, search, info."""
 from __future__ import annotations
 
 import argparse
@@ -56,14 +56,90 @@ def main(argv: list[str] | None = None) -> int:
     speakers.add_argument("--organisations", action="store_true",
                           help="organisations (ministries, governments, agencies) instead of persons")
 
+    watch = commands.add_parser("watch", help="follow the sources file: add what is new to the index")
+    watch.add_argument("sources", metavar="SOURCES", help="sources file (YAML, like data/sources.yaml)")
+    watch.add_argument("--index", default=None)
+    watch.add_argument("--every", default=None, metavar="DURATION", help="keep going: a pass every 30m, 6h...")
+    watch.add_argument("--force", action="store_true", help="check every source now, whatever its interval")
+    watch.add_argument("--wait", type=float, default=0, metavar="S",
+                       help="seconds to wait for another build or watcher of the index (default: none)")
+    watch.add_argument("--cache", default=None)
+    watch.add_argument("--watchlist", default=None, metavar="FILE",
+                       help="saved statements to write Atom feeds for (default: $DIPLODASH_WATCHLIST or data/watchlist.yaml)")
+    watch.add_argument("--feeds", default=None, metavar="DIR", help="where the feeds go (default: feeds/ beside the index)")
+
+    compact = commands.add_parser("compact", help="fold the segments that watch passes added into one")
+    compact.add_argument("--index", default=None)
+
     args = parser.parse_args(argv)
     try:
         return {"build": _build, "search": _search, "info": _info, "speakers": _speakers,
                 "retag": _retag, "discover": _discover,
-                "export-onnx": _export_onnx}[args.command](args)
+                "export-onnx": _export_onnx, "watch": _watch, "compact": _compact}[args.command](args)
     except IndexUnavailable as error:
         print(f"diplodash: {error}", file=sys.stderr)
         return 2
+
+
+def _watch(args) -> int:
+    import time
+
+    from .build import BuildError
+    from .feeds import SourcesError, load_sources, parse_duration
+    from .watch import watch
+
+    index = args.index or default_index_dir()
+    try:
+        sources = load_sources(args.sources)
+        every = parse_duration(args.every, "--every") if args.every else None
+    except SourcesError as error:
+        print(f"diplodash: {error}", file=sys.stderr)
+        return 2
+    while True:
+        try:
+            report = watch(sources, index, cache_dir=args.cache, wait=args.wait, force=args.force)
+        except BuildError as error:
+            print(f"diplodash: {error}", file=sys.stderr)
+            if every is None:
+                return 3
+        else:
+            for line in report.lines():
+                print(line)
+            for problem in report.problems[:20]:
+                print(problem, file=sys.stderr)
+            _write_watchlist_feeds(args, index)
+            failed_all = all(r.status == "failed" for r in report.sources if r.status != "skipped")
+            if every is None:
+                return 1 if failed_all and any(r.status == "failed" for r in report.sources) else 0
+        sys.stdout.flush()
+        time.sleep(every)
+
+
+def _write_watchlist_feeds(args, index) -> None:
+    from pathlib import Path
+
+    from . import watchlist
+    from .index import load_index
+
+    try:
+        statements = watchlist.load(args.watchlist)
+        if statements and (Path(index) / "manifest.json").exists():
+            folder = Path(args.feeds) if args.feeds else Path(index).resolve().parent / "feeds"
+            written = watchlist.write_feeds(load_index(index), statements, folder)
+            print(f"watchlist: {len(written)} Atom feed(s) in {folder}")
+    except watchlist.WatchlistError as error:
+        print(f"diplodash: {error}", file=sys.stderr)
+
+
+def _compact(args) -> int:
+    from .build import exclusive
+    from .segments import compact
+
+    index = args.index or default_index_dir()
+    with exclusive(index):
+        manifest = compact(index)
+    print(f"compacted {index}: {manifest['counts']['paragraphs']} paragraphs in one segment")
+    return 0
 
 
 def _parse_columns(text: str | None) -> dict:

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 SCHEMA_VERSION = 1
 FILES = ("articles.parquet", "paragraphs.parquet", "embeddings.npy", "manifest.json")
 THEME_SCORES = "paragraph_themes.parquet"
+SEGMENTS = "segments"  # appended parts, listed by the manifest (diplodash.segments)
 ARTICLE_COLUMNS = ["article_id", "title", "published", "date_precision", "source", "url", "path",
                    "n_paragraphs", "speaker", "speaker_role", "country", "document", "dedup_keys"]
 PARAGRAPH_COLUMNS = ["paragraph_id", "article_id", "position", "kind", "section", "turn", "text",
@@ -38,44 +39,23 @@ def default_index_dir() -> Path:
 
 def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame,
                 embeddings: np.ndarray | Path, manifest: dict, theme_scores: pd.DataFrame | None = None,
-                lexical: Path | None = None, statements=None) -> Path:
+                lexical: Path | None = None, statements=None, carry: tuple[Path, ...] = ()) -> Path:
     """Write every file into a staging folder, then swap it in. `embeddings` may be the path of an
     existing embeddings.npy, which is hard-linked (re-tagging never rewrites the vectors); `lexical`,
     an existing lexical index of the same texts, is copied rather than rebuilt; `statements` (the
-    sentence vectors, diplodash.statements) likewise, or a Statements to save."""
-    from . import lexical as lexical_index
-    from .statements import FOLDER as STATEMENTS
-
+    sentence vectors, diplodash.statements) likewise, or a Statements to save; `carry`, files of the
+    old index that the new one keeps as they are (a watcher's state)."""
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        articles.to_parquet(staging / "articles.parquet", index=False)
-        # pandas cannot read back its own metadata for Arrow list dtypes: store them as plain lists.
-        plain_lists = {c: pd.Series(paragraphs[c].tolist(), index=paragraphs.index, dtype=object)
-                       for c in paragraphs if isinstance(paragraphs[c].dtype, pd.ArrowDtype)}
-        paragraphs.assign(**plain_lists).to_parquet(staging / "paragraphs.parquet", index=False)
-        if theme_scores is not None:
-            theme_scores.to_parquet(staging / THEME_SCORES, index=False)
-        if isinstance(embeddings, Path):
-            try:
-                os.link(embeddings, staging / "embeddings.npy")
-            except OSError:
-                shutil.copyfile(embeddings, staging / "embeddings.npy")
-        else:
-            np.save(staging / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
-        lexical_index.write(staging / lexical_index.FOLDER, paragraphs["text"].tolist(), lexical)
-        if isinstance(statements, Path):
-            if statements.is_dir():
-                _link_tree(statements, staging / STATEMENTS)
-        elif statements is not None:
-            statements.save(staging / STATEMENTS)
+        write_part(staging, articles, paragraphs, embeddings, theme_scores, lexical, statements)
+        for path in carry:
+            if Path(path).is_file():
+                _link(Path(path), staging / Path(path).name)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        for path in [*staging.iterdir(), *(staging / lexical_index.FOLDER).iterdir(),
-                     *((staging / STATEMENTS).iterdir() if (staging / STATEMENTS).is_dir() else [])]:
-            if path.is_file():
-                _fsync(path)
+        _fsync(staging / "manifest.json")
         _publish(staging, target)
     finally:
         if staging.exists():
@@ -83,14 +63,48 @@ def write_index(target: str | Path, articles: pd.DataFrame, paragraphs: pd.DataF
     return target
 
 
+def write_part(folder: Path, articles: pd.DataFrame, paragraphs: pd.DataFrame, embeddings: np.ndarray | Path,
+               theme_scores: pd.DataFrame | None = None, lexical: Path | None = None, statements=None) -> None:
+    """The files of one part of an index (the whole of it, or one segment) into `folder`, synced."""
+    from . import lexical as lexical_index
+    from .statements import FOLDER as STATEMENTS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    articles.to_parquet(folder / "articles.parquet", index=False)
+    # pandas cannot read back its own metadata for Arrow list dtypes: store them as plain lists.
+    plain_lists = {c: pd.Series(paragraphs[c].tolist(), index=paragraphs.index, dtype=object)
+                   for c in paragraphs if isinstance(paragraphs[c].dtype, pd.ArrowDtype)}
+    paragraphs.assign(**plain_lists).to_parquet(folder / "paragraphs.parquet", index=False)
+    if theme_scores is not None:
+        theme_scores.to_parquet(folder / THEME_SCORES, index=False)
+    if isinstance(embeddings, Path):
+        _link(embeddings, folder / "embeddings.npy")
+    else:
+        np.save(folder / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32))
+    lexical_index.write(folder / lexical_index.FOLDER, paragraphs["text"].tolist(), lexical)
+    if isinstance(statements, Path):
+        if statements.is_dir():
+            _link_tree(statements, folder / STATEMENTS)
+    elif statements is not None:
+        statements.save(folder / STATEMENTS)
+    for path in [*folder.iterdir(), *(folder / lexical_index.FOLDER).iterdir(),
+                 *((folder / STATEMENTS).iterdir() if (folder / STATEMENTS).is_dir() else [])]:
+        if path.is_file():
+            _fsync(path)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _link_tree(source: Path, target: Path) -> None:
     """Hard-link (else copy) the files of an unchanged part of the index into the new one."""
     target.mkdir()
     for path in source.iterdir():
-        try:
-            os.link(path, target / path.name)
-        except OSError:
-            shutil.copyfile(path, target / path.name)
+        _link(path, target / path.name)
 
 
 def _fsync(path: Path) -> None:
@@ -169,15 +183,29 @@ def read_manifest(folder: str | Path) -> dict:
     return manifest
 
 
+def segment_folders(folder: str | Path, manifest: dict) -> list[Path]:
+    """The folders whose files make up the index, in order: the index's own files, then each
+    segment a watch pass appended (diplodash.segments)."""
+    folder = Path(folder)
+    return [folder] + [folder / SEGMENTS / name for name in manifest.get("segments") or []]
+
+
 def read_tables(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, np.ndarray]:
     folder = Path(folder)
     manifest = read_manifest(folder)
+    parts = []
     try:
-        articles = pd.read_parquet(folder / "articles.parquet")
-        paragraphs = read_paragraphs(folder / "paragraphs.parquet")
-        embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
+        for part in segment_folders(folder, manifest):
+            parts.append((pd.read_parquet(part / "articles.parquet"), read_paragraphs(part / "paragraphs.parquet"),
+                          np.load(part / "embeddings.npy", allow_pickle=False)))
     except (OSError, ValueError) as error:
         raise IndexUnavailable(f"the index at {folder} is damaged ({error}); rebuild it") from None
+    if len(parts) == 1:
+        articles, paragraphs, embeddings = parts[0]
+    else:
+        articles = pd.concat([a for a, _, _ in parts], ignore_index=True)
+        paragraphs = pd.concat([p for _, p, _ in parts], ignore_index=True)
+        embeddings = np.concatenate([e for _, _, e in parts])
     for column in SPEAKER_COLUMNS:  # an index built before a column existed reads with it empty
         if column not in paragraphs:
             paragraphs[column] = [[] for _ in range(len(paragraphs))]
@@ -204,6 +232,8 @@ class Index:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.manifest, self.articles, self.paragraphs, self.embeddings = read_tables(self.path)
+        self.parts = segment_folders(self.path, self.manifest)
+        self.part_rows = _part_rows(self.parts, len(self.paragraphs))
         self._embedder = None
         self._theme_scores = None
         self._lexical = None
@@ -217,8 +247,8 @@ class Index:
     def theme_scores(self) -> pd.DataFrame:
         """Long table paragraph_id, theme, score, tagged (scores under 0.2 are not stored)."""
         if self._theme_scores is None:
-            path = self.path / THEME_SCORES
-            self._theme_scores = pd.read_parquet(path) if path.exists() else \
+            parts = [pd.read_parquet(part / THEME_SCORES) for part in self.parts if (part / THEME_SCORES).exists()]
+            self._theme_scores = pd.concat(parts, ignore_index=True) if parts else \
                 pd.DataFrame(columns=["paragraph_id", "theme", "score", "tagged"])
         return self._theme_scores
 
@@ -231,14 +261,11 @@ class Index:
         """The BM25 index of the paragraph texts: stored with the index, or built here for an index
         written before it was (seconds per 100k paragraphs, once per process)."""
         if self._lexical is None:
-            from .lexical import FOLDER, LexicalIndex
+            from .lexical import LexicalIndex
 
-            folder = self.path / FOLDER
-            try:
-                self._lexical = LexicalIndex.load(folder, len(self.paragraphs)) if (folder / "params.index.json").exists() \
-                    else LexicalIndex.build(self.paragraphs["text"].tolist())
-            except (OSError, ValueError):
-                self._lexical = LexicalIndex.build(self.paragraphs["text"].tolist())
+            texts = self.paragraphs["text"].tolist()
+            self._lexical = LexicalIndex.join([LexicalIndex.open(part, texts[start:end])
+                                               for part, (start, end) in zip(self.parts, self.part_rows)])
         return self._lexical
 
     @property
@@ -248,7 +275,8 @@ class Index:
         if self._statements is None:
             from .statements import FOLDER, Statements
 
-            self._statements = Statements.load(self.path / FOLDER, len(self.paragraphs), self.embeddings.shape[1])
+            self._statements = Statements.join([Statements.load(part / FOLDER, end - start, self.embeddings.shape[1])
+                                                for part, (start, end) in zip(self.parts, self.part_rows)])
         return self._statements
 
     @property
@@ -304,6 +332,15 @@ class Index:
 
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r}, articles={len(self.articles)}, paragraphs={len(self.paragraphs)})"
+
+
+def _part_rows(parts: list[Path], total: int) -> list[tuple[int, int]]:
+    """Each part's (first row, end row) in the joined paragraph table."""
+    if len(parts) == 1:
+        return [(0, total)]
+    sizes = [pq.ParquetFile(part / "paragraphs.parquet").metadata.num_rows for part in parts]
+    ends = np.cumsum(sizes)
+    return [(int(end - size), int(end)) for size, end in zip(sizes, ends)]
 
 
 def load_index(path: str | Path | None = None) -> Index:

@@ -44,8 +44,23 @@ class LexicalIndex:
         else:
             folder.mkdir(parents=True, exist_ok=True)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 of every paragraph for `query`, divided by the best one (all zeros when no word matches)."""
+    @classmethod
+    def open(cls, part: Path, texts: list[str]) -> "LexicalIndex":
+        """The lexical index stored in an index part, or one built here for a part written before
+        it was (seconds per 100k paragraphs, once per process)."""
+        folder = part / FOLDER
+        try:
+            if (folder / "params.index.json").exists():
+                return cls.load(folder, len(texts))
+        except (OSError, ValueError):
+            pass
+        return cls.build(texts)
+
+    @staticmethod
+    def join(parts: list["LexicalIndex"]) -> "LexicalIndex | LexicalParts":
+        return parts[0] if len(parts) == 1 else LexicalParts(parts)
+
+    def raw_scores(self, query: str) -> np.ndarray:
         import bm25s
 
         if not self.size:
@@ -54,9 +69,29 @@ class LexicalIndex:
         known = [w for w in words if w in self.retriever.vocab_dict]
         if not known:
             return np.zeros(self.size, dtype=np.float32)
-        scores = np.asarray(self.retriever.get_scores(known), dtype=np.float32)
-        best = float(scores.max()) if len(scores) else 0.0
-        return scores / best if best > 0 else scores
+        return np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 of every paragraph for `query`, divided by the best one (all zeros when no word matches)."""
+        return _scaled(self.raw_scores(query))
+
+
+class LexicalParts:
+    """The lexical indexes of an index's segments, scored as one: each segment weighs words by its
+    own document frequencies until a compaction joins them (a segment of a few hundred paragraphs
+    next to a base of 100k shifts a word's weight, not which paragraphs hold it)."""
+
+    def __init__(self, parts: list[LexicalIndex]):
+        self.parts = parts
+        self.size = sum(part.size for part in parts)
+
+    def scores(self, query: str) -> np.ndarray:
+        return _scaled(np.concatenate([part.raw_scores(query) for part in self.parts]))
+
+
+def _scaled(scores: np.ndarray) -> np.ndarray:
+    best = float(scores.max()) if len(scores) else 0.0
+    return scores / best if best > 0 else scores
 
 
 def write(folder: Path, texts: list[str], previous: Path | None = None) -> None:

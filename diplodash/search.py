@@ -151,7 +151,7 @@ def statement_scores(index, rows: np.ndarray, scores: np.ndarray, vector: np.nda
 
 
 def _results(index, vector, k, mask, boost, statements: bool = False) -> pd.DataFrame:
-    rescore = statements and len(index.statements.vectors) > 0
+    rescore = statements and index.statements.sentences > 0
     rows, scores = candidates(index, vector, max(k, STATEMENT_CANDIDATES) if rescore else k, mask, boost)
     spans = np.full((len(rows), 2), -1, dtype=np.int32)
     if rescore:

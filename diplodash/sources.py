@@ -10,13 +10,13 @@ import csv
 import io
 import os
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from .web import WebError
 
 FORMATS = {
     ".txt": "text", ".text": "text",
@@ -225,21 +225,26 @@ def _load_speakers(table: Path) -> dict:
 
 # ---------------------------------------------------------------- the web: pages and feeds
 
+_client = None
+
+
 def fetch(url: str) -> tuple[bytes, str]:
-    """GET a URL with a timeout and a size cap; return (body, content type)."""
-    request = urllib.request.Request(url, headers={"User-Agent": "DiploDash/0.1 (+corpus builder)"})
-    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
-        body = response.read(MAX_FETCH_BYTES + 1)
-        if len(body) > MAX_FETCH_BYTES:
-            raise ValueError(f"response larger than {MAX_FETCH_BYTES:,} bytes")
-        return body, response.headers.get("Content-Type", "")
+    """GET a URL through the shared web client (timeouts, retries with backoff, a size cap);
+    return (body, content type) or raise WebError."""
+    global _client
+    if _client is None:
+        from .web import WebClient
+
+        _client = WebClient(timeout=(5.0, FETCH_TIMEOUT_S), max_bytes=MAX_FETCH_BYTES)
+    response = _client.get(url)
+    return response.body, response.content_type
 
 
 def _from_url(url: str, problems: list[Problem]) -> Iterator[Document]:
     try:
         body, content_type = fetch(url)
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        problems.append(Problem(url, f"cannot fetch: {getattr(error, 'reason', error)}"))
+    except WebError as error:
+        problems.append(Problem(url, f"cannot fetch: {error}"))
         return
     looks_like_feed = any(t in content_type for t in ("rss", "atom", "xml")) or \
         body.lstrip()[:200].lower().startswith((b"<?xml", b"<rss", b"<feed"))
@@ -274,8 +279,8 @@ def expand_feed(feed: Document, problems: list[Problem], min_content_words: int 
                 page, _ = fetch(link)
                 yield Document(link, page, "html", link, meta)
                 continue
-            except (urllib.error.URLError, OSError, ValueError) as error:
-                problems.append(Problem(link, f"cannot fetch the entry's page ({getattr(error, 'reason', error)}); "
+            except WebError as error:
+                problems.append(Problem(link, f"cannot fetch the entry's page ({error}); "
                                               "kept the feed's summary", "warning"))
         fallback = content or entry.get("summary", "")
         if fallback.strip():

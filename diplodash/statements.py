@@ -60,6 +60,10 @@ class Statements:
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    @property
+    def sentences(self) -> int:
+        return len(self.vectors)
+
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for name in ("vectors", "offsets", "spans"):
@@ -76,6 +80,10 @@ class Statements:
         if len(loaded) != paragraphs or loaded.vectors.shape[1:] != (dim,) or loaded.offsets[-1] != len(loaded.vectors):
             return cls.empty(paragraphs, dim)
         return loaded
+
+    @staticmethod
+    def join(parts: list["Statements"]) -> "Statements | StatementParts":
+        return parts[0] if len(parts) == 1 else StatementParts(parts)
 
     def best(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each paragraph row: its best sentence's cosine with `query` (-inf when it has one
@@ -99,6 +107,29 @@ class Statements:
         winners = order[last]
         scores[owned[winners]] = cosines[winners]
         spans[owned[winners]] = self.spans[members[winners]]
+        return scores, spans
+
+
+class StatementParts:
+    """The statement vectors of an index's segments, each memory-mapped where it lies: a search's
+    candidates are looked up in the segment that holds them, nothing is copied at load."""
+
+    def __init__(self, parts: list[Statements]):
+        self.parts = parts
+        self.starts = np.cumsum([0] + [len(part) for part in parts])
+        self.sentences = sum(part.sentences for part in parts)
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def best(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(rows, dtype=np.int64)
+        scores = np.full(len(rows), -np.inf, dtype=np.float32)
+        spans = np.full((len(rows), 2), -1, dtype=np.int32)
+        owner = np.searchsorted(self.starts, rows, side="right") - 1
+        for number in np.unique(owner):
+            mine = owner == number
+            scores[mine], spans[mine] = self.parts[number].best(rows[mine] - self.starts[number], query)
         return scores, spans
 
 

@@ -41,11 +41,12 @@ class PageSpec(NamedTuple):
 
 
 PAGES = {
-    "overview": PageSpec("pages/overview.py", "Overview", ":material/home:", "Overview"),
+    "overview": PageSpec("pages/overview.py", "Overview", ":material/home:", "Overview", ("days",)),
     "themes": PageSpec("pages/themes.py", "Themes", ":material/show_chart:", "Themes over time",
                        ("period", "measure", "split", "min", "smooth", "point")),
     "speakers": PageSpec("pages/speakers.py", "Speakers", ":material/record_voice_over:", "Who speaks", ("person",)),
     "search": PageSpec("pages/search.py", "Search", ":material/search:", "Similar statements", ("q", "like")),
+    "watchlist": PageSpec("pages/watchlist.py", "Watchlist", ":material/notifications:", "Watchlist", ("days",)),
     "articles": PageSpec("pages/articles.py", "Articles", ":material/article:", "Articles", ("article", "paragraph")),
     "corpus": PageSpec("pages/corpus.py", "Corpus", ":material/folder_open:", "Corpus"),
 }

@@ -5,6 +5,7 @@ from diplodash.build import BuildError, build
 from diplodash.settings import HOW_TO_EDIT, InputRefused
 from diplodash.sources import FORMATS, save_uploads
 from diplodash.ui import begin_view, build_progress, current_index, operator_settings, page_links, plain
+from diplodash.watch import last_pass
 
 begin_view("corpus")
 page_links()
@@ -19,6 +20,11 @@ if index:
     where = f"Index {plain(index.path)}: " if settings.editing else ""  # no server paths for visitors
     st.markdown(f"{where}**{counts['articles']:,} articles**, **{counts['paragraphs']:,} paragraphs**, "
                 f"built {index.manifest['built_at']}.")
+    last = last_pass(index.path, index.manifest)
+    if last:
+        st.markdown(f"Last `diplodash watch` pass {plain(last.get('at', ''))}, "
+                    f"{len(index.manifest.get('segments') or [])} segment(s) since the last compaction:")
+        st.code("\n".join(last.get("report", [])) or "(no sources)", language=None)
 else:
     st.info("No index yet." + (" Add articles below and build one." if settings.editing else ""))
 

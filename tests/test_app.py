@@ -10,7 +10,7 @@ from .conftest import (HOSTILE_SPEAKER, HOSTILE_TITLE, MONTH_ONLY, ROOT, SEED, Y
                        plant_hostile_text, rewrite_index)
 from .pages import app, figure, numbers, url
 
-PAGES = ("overview", "themes", "speakers", "search", "articles")
+PAGES = ("overview", "themes", "speakers", "search", "watchlist", "articles")
 
 
 def cards(at) -> list[str]:
@@ -211,3 +211,49 @@ def test_search_on_the_seed_article_finds_the_statement_and_the_rare_name(tmp_pa
     assert "Richard Sakwa" in cards(at)[0]
     at = app(out, monkeypatch, "search", q="Russia backs the China-initiated Global Security Initiative")
     assert "Global Security Initiative" in cards(at)[0] and "Sergey Lavrov" in at.caption[1].value
+
+
+def test_overview_says_what_is_new(sample_index, monkeypatch):
+    from diplodash.changes import in_window, new_speakers, recent_window
+
+    index = diplodash.load_index(sample_index)
+    at = app(sample_index, monkeypatch, days="14")
+    window = recent_window(index.paragraphs, 14)
+    recent = in_window(index.paragraphs, window)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["New paragraphs"] == f"{len(recent):,}" and metrics["New articles"] == f"{recent.article_id.nunique():,}"
+    assert at.selectbox(key="new_days").value == 14 and url(at)["days"] == ["14"]
+    assert any("Index last updated" in c.value for c in at.caption)
+    assert any("Nothing was published in the last 14 days" in c.value for c in at.caption)  # the sample is old
+    shown = cards(at)
+    newest = recent.sort_values("published", ascending=False, kind="stable").text.iloc[0]
+    assert any(newest[:40] in card for card in shown)
+    expected = new_speakers(index.paragraphs, window)
+    tables = {frame.proto.id: frame.value for frame in at.dataframe}
+    speakers_table = next((v for k, v in tables.items() if "new_speakers" in k), None)
+    if expected.empty:
+        assert speakers_table is None
+    else:
+        assert speakers_table.speaker.tolist() == expected.speaker.head(10).tolist()
+
+
+def test_watchlist_lists_what_says_the_same_and_stays_read_only(sample_index, monkeypatch, tmp_path, real_embedder):
+    from diplodash import watchlist
+    from diplodash.markdown import plain
+
+    index = diplodash.load_index(sample_index)
+    body = index.paragraphs[(index.paragraphs.kind == "body") & index.paragraphs.published.notna()]
+    statement = body.sort_values("published").text.iloc[-1]
+    path = tmp_path / "watchlist.yaml"
+    watchlist.save([watchlist.Statement(statement)], path)
+    monkeypatch.setenv("DIPLODASH_WATCHLIST", str(path))
+    at = app(sample_index, monkeypatch, "watchlist", days="90")
+    assert at.subheader[0].value == f"“{plain(statement)}”"  # as text, never as Markdown
+    assert not [w for w in at.text_input]  # read-only: no form to add statements
+    assert any(statement[:40] in c for c in cards(at))
+
+    monkeypatch.setenv("DIPLODASH_EDITING", "1")
+    at = app(sample_index, monkeypatch, "watchlist")
+    at.text_input[0].input("a ceasefire along the whole front line")
+    at.button[0].click().run()
+    assert [s.text for s in watchlist.load(path)] == [statement, "a ceasefire along the whole front line"]

@@ -22,7 +22,7 @@ from .pages import numbers
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)")]
-PAGES = ["Overview", "Themes", "Speakers", "Search", "Articles", "Corpus"]
+PAGES = ["Overview", "Themes", "Speakers", "Search", "Watchlist", "Articles", "Corpus"]
 
 
 def free_port() -> int:
@@ -99,7 +99,8 @@ def wait_for_page(page, heading: str) -> None:
 
 
 def metric(page, label: str) -> str:
-    box = page.locator(f"[data-testid='stMetric']:has-text('{label}') [data-testid='stMetricValue']")
+    box = page.locator("[data-testid='stMetric']").filter(has=page.get_by_text(label, exact=True)) \
+        .locator("[data-testid='stMetricValue']")
     box.wait_for(timeout=30_000)
     return box.inner_text().strip()
 
@@ -142,7 +143,7 @@ def test_search_finds_a_paraphrase_in_an_undated_article_and_every_page_renders(
         page.wait_for_timeout(1500)
         assert not page.locator('[data-testid="stException"]').count(), f"{name} shows an exception"
         page.screenshot(path=str(shots / f"{number}-{name.lower()}.png"), full_page=True)
-    assert len(list(shots.glob("[0-9]-*.png"))) == 6
+    assert len(list(shots.glob("[0-9]-*.png"))) == len(PAGES)
 
 
 def test_filters_survive_sidebar_links_and_back_and_forward(server, page):
