@@ -26,7 +26,7 @@ class TimedEmbedder:
 
     def __init__(self, inner):
         self.inner, self.seconds = inner, 0.0
-        self.name = inner.name
+        self.name, self.dim = inner.name, inner.dim
 
     def _timed(self, method, *args, **kwargs):
         started = time.perf_counter()

@@ -177,6 +177,15 @@ def test_segments_compact_and_retag_into_one_base_keeping_the_watch_state(tmp_pa
         run([Source("A", f"{site.base}/a.xml")], index, fake_embedder)
     grown = diplodash.load_index(index)
     assert len(grown.manifest["segments"]) == 2
+    # Any Parquet engine reads the index as it is: the base's files, then each listed segment's.
+    import json
+
+    import pyarrow.dataset as ds
+
+    listed = json.loads((index / "manifest.json").read_text())["segments"]
+    files = [str(index / "paragraphs.parquet")] + [str(index / SEGMENTS / name / "paragraphs.parquet") for name in listed]
+    assert ds.dataset(files, format="parquet").to_table(columns=["paragraph_id"]).column(0).to_pylist() == \
+        grown.paragraphs.paragraph_id.tolist()
     with exclusive(index):
         compact(index)
     folded = diplodash.load_index(index)
