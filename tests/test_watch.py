@@ -262,3 +262,26 @@ def test_corpus_page_shows_the_last_pass(tmp_path, site, fake_embedder, monkeypa
     report = at.code[0].value
     assert "Ministry A: new: 1 new article(s)" in report and "Ministry B: failed: " in report and "503" in report
     assert any("Last `diplodash watch` pass" in m.value for m in at.markdown)
+
+
+def test_every_keeps_passing_until_stopped(tmp_path, site, monkeypatch, capsys):
+    import time as clock
+
+    site.feed("/a.xml", [1])
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  - name: A\n    url: {site.base}/a.xml\n    interval: 1s\n", encoding="utf-8")
+    naps = []
+
+    def nap(seconds):
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise KeyboardInterrupt  # the user stops it after two passes
+        clock_sleep(0)
+
+    clock_sleep = clock.sleep
+    monkeypatch.setattr(clock, "sleep", nap)
+    monkeypatch.setattr("diplodash.watch.Embedder", lambda *a, **k: HashEmbedder())
+    with pytest.raises(KeyboardInterrupt):
+        cli(["watch", str(sources), "--index", str(tmp_path / "index"), "--every", "30m", "--force"])
+    out = capsys.readouterr().out
+    assert naps == [1800.0, 1800.0] and "A: new: 1 new article(s)" in out and "A: unchanged: no new entries" in out
