@@ -33,7 +33,7 @@ def state_path(folder: Path, manifest: dict) -> Path | None:
     return Path(folder) / name if name else None
 
 
-def append(folder: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame, embeddings: np.ndarray,
+def append(folder: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame, embeddings: np.ndarray | None,
            theme_scores: pd.DataFrame | None, statements, state: dict | None = None,
            changes: dict | None = None) -> dict:
     """Add these rows as a new segment (none when there are no rows) and the watcher's new `state`,

@@ -122,6 +122,8 @@ def _pass(sources, index_dir, client, embedder, cache_dir, force) -> WatchReport
         added["position"], added["n_words"] = added["position"].astype("int32"), added["n_words"].astype("int32")
     if manifest is None:
         _first_index(index_dir, found, added, state, embedder, cache_dir, sources)
+    elif added.empty:  # only the watcher's state changes: no model is loaded, no segment written
+        append(index_dir, found, added, None, None, None, state)
     else:
         embeddings, statements, tagged, scores, _ = _process(found, added, manifest, embedder, cache_dir)
         published = append(index_dir, found, tagged, embeddings, scores, statements, state)

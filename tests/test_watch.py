@@ -79,8 +79,10 @@ def test_passes_add_exactly_the_new_articles(tmp_path, site, fake_embedder):
     hits = search(grown, new_rows.text.iloc[0], k=1)
     assert hits.paragraph_id[0] == new_rows.paragraph_id.iloc[0] and hits.title[0] == "Ministers agree on item 11"
 
+    calls = fake_embedder.calls
     third = run(sources, index, fake_embedder)
     assert third.paragraphs_added == 0 and third.segment is None
+    assert fake_embedder.calls == calls  # nothing new: nothing embedded, not even the themes
     assert len(diplodash.load_index(index).manifest["segments"]) == 1
 
 
