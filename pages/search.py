@@ -2,7 +2,7 @@ import streamlit as st
 
 from diplodash.dates import with_display_date
 from diplodash.search import more_like_this
-from diplodash.ui import csv_download, filter_rows, keep_url_value, page_setup, paragraph_list, url_value, url_widget
+from diplodash.ui import csv_download, filter_rows, keep_url_value, page_setup, paragraph_list, url_value, url_widget, view_params
 
 index, filters, paragraphs = page_setup("search")
 if paragraphs is not None:
@@ -21,6 +21,8 @@ if paragraphs is not None:
             keep_url_value("like", None)
             st.rerun()
     elif query:
+        st.page_link("pages/track.py", label="Track this statement over time", icon=":material/timeline:",
+                     query_params=view_params(track=query))
         with st.spinner("Loading the language model (first search only)…"):
             hits = index.search(query, k=100, mask=mask)
     if hits is not None:

@@ -10,7 +10,7 @@ from .conftest import (HOSTILE_SPEAKER, HOSTILE_TITLE, MONTH_ONLY, ROOT, SEED, Y
                        plant_hostile_text, rewrite_index)
 from .pages import app, figure, numbers, url
 
-PAGES = ("overview", "themes", "speakers", "search", "watchlist", "articles")
+PAGES = ("overview", "themes", "speakers", "search", "track", "watchlist", "articles")
 
 
 def cards(at) -> list[str]:
@@ -257,3 +257,30 @@ def test_watchlist_lists_what_says_the_same_and_stays_read_only(sample_index, mo
     at.text_input[0].input("a ceasefire along the whole front line")
     at.button[0].click().run()
     assert [s.text for s in watchlist.load(path)] == [statement, "a ceasefire along the whole front line"]
+
+
+def test_track_two_statements_and_read_the_paragraphs_behind_a_point(sample_index, monkeypatch, real_embedder):
+    from diplodash import tracking
+
+    index = diplodash.load_index(sample_index)
+    index._embedder = real_embedder
+    statements = ["a frozen war is better than a burning one", "sanctions on the banks of Veldoria"]
+    at = app(sample_index, monkeypatch, "track", track=statements, at="0.5")
+    assert url(at)["track"] == statements and at.slider(key="track_threshold").value == 0.5
+    spec = figure(at, "tracked")
+    expected = tracking.track_timeline(index, statements, 0.5)
+    drawn = {trace["name"]: sum(numbers(trace["y"])) for trace in spec["data"]}
+    assert drawn == {tracking.labels(statements)[sid]: expected[expected.theme == sid].paragraphs.sum()
+                     for sid in ("statement-1", "statement-2")}
+    busiest = expected[expected.theme == "statement-2"].sort_values("paragraphs").iloc[-1]
+    period = f"{busiest.period:%Y-%m-%d}"
+    at = app(sample_index, monkeypatch, "track", track=statements, at="0.5", point=["statement-2", period])
+    behind = tracking.paragraphs_saying(index, statements[1], 0.5, period=busiest.period)
+    assert len(behind) == busiest.paragraphs
+    assert f"{busiest.paragraphs} paragraphs" in at.subheader[0].value
+    shown = " ".join(cards(at)).replace("\\", "").replace("**", "")
+    assert all(" ".join(text.split()[:6]) in shown for text in behind.text)
+
+    at = app(sample_index, monkeypatch, "search", q=statements[0])
+    link = next(l for l in at.get("page_link") if "Track this statement" in l.proto.label)
+    assert "track=a+frozen+war" in link.proto.page or "track" in str(link.proto)

@@ -22,7 +22,7 @@ from .pages import numbers
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)")]
-PAGES = ["Overview", "Themes", "Speakers", "Search", "Watchlist", "Articles", "Corpus"]
+PAGES = ["Overview", "Themes", "Speakers", "Search", "Track", "Watchlist", "Articles", "Corpus"]
 
 
 def free_port() -> int:
@@ -137,7 +137,7 @@ def test_search_finds_a_paraphrase_in_an_undated_article_and_every_page_renders(
         if name in ("Overview", "Search"):
             continue
         page.get_by_role("link", name=name).click()
-        wait_for_page(page, {"Themes": "Themes over time", "Speakers": "Who speaks"}.get(name, name))
+        wait_for_page(page, {"Themes": "Themes over time", "Speakers": "Who speaks", "Track": "Track a statement"}.get(name, name))
         charts = {"Themes": 2, "Speakers": 4}.get(name, 0)
         page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=30_000)
         page.wait_for_timeout(1500)
@@ -265,3 +265,28 @@ def test_hostile_text_creates_no_element_in_the_dom(server, page, shots, browser
     assert "<img src=x onerror=alert(1)>" in best.inner_text() and HOSTILE_SPEAKER in best.inner_text()
     page.screenshot(path=str(shots / "hostile-search.png"), full_page=True)
     assert_nothing_injected(page)
+
+
+def test_track_two_statements_typed_in_and_click_a_point(server, page, shots):
+    """Type two statements, see one line each, click a point: the paragraphs behind it, and the
+    statements are in the link."""
+    page.goto(f"{server}/track?at=0.5", wait_until="networkidle")
+    wait_for_page(page, "Track a statement")
+    for statement in ("sanctions on the banks of Veldoria", "a frozen war is better than a burning one"):
+        page.locator(".st-key-track_input input").fill(statement)
+        page.get_by_role("button", name="Track", exact=True).click()
+        wait_for_page(page, "Track a statement")
+    page.wait_for_function("document.querySelectorAll('.st-key-tracked .js-plotly-plot .scatterlayer .trace').length == 2",
+                           timeout=90_000)
+    assert query_of(page)["track"] == ["sanctions on the banks of Veldoria", "a frozen war is better than a burning one"]
+    points = page.locator(".st-key-tracked .js-plotly-plot .scatterlayer .points path")
+    box = min((points.nth(i).bounding_box() for i in range(points.count())), key=lambda b: b["y"])  # the most
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    heading = page.locator("h3:has-text(' paragraphs')").first
+    heading.wait_for(timeout=30_000)
+    count = int(heading.inner_text().rsplit(" · ", 1)[1].split()[0])
+    assert count >= 1
+    page.wait_for_selector(".st-key-tracked_behind_0", timeout=30_000)
+    assert page.locator("[class*='st-key-tracked_behind_']:not([class*='more'])").count() == min(count, 10)
+    page.wait_for_function("location.search.includes('point=statement-')", timeout=30_000)
+    page.screenshot(path=str(shots / "track-clicked-point.png"), full_page=True)
