@@ -88,8 +88,20 @@ class Statements:
         if not len(self.vectors):
             return best
         query = np.asarray(query, dtype=np.float32)
-        cosines = np.concatenate([np.asarray(self.vectors[start:start + chunk], dtype=np.float32) @ query
-                                  for start in range(0, len(self.vectors), chunk)])
+
+        def part(start: int) -> np.ndarray:  # numpy's float16 -> float32 cast is most of the cost
+            return np.asarray(self.vectors[start:start + chunk], dtype=np.float32) @ query
+
+        starts = range(0, len(self.vectors), chunk)
+        if len(starts) > 1:  # the cast and the product release the GIL: one chunk per core at a time
+            from concurrent.futures import ThreadPoolExecutor
+
+            from .neighbours import cores
+
+            with ThreadPoolExecutor(min(cores(), 4)) as pool:
+                cosines = np.concatenate(list(pool.map(part, starts)))
+        else:
+            cosines = part(0)
         counts = np.diff(self.offsets)
         owners = np.flatnonzero(counts)
         best[owners] = np.maximum.reduceat(cosines, self.offsets[owners])

@@ -35,7 +35,10 @@ def statement_id(number: int) -> str:
 
 def statement_scores(index, text: str) -> np.ndarray:
     """Every paragraph's search score for `text` (float32, one per row); kept per index for reruns."""
-    recent = _scores.setdefault(index, OrderedDict())
+    try:
+        recent = _scores.setdefault(index, OrderedDict())
+    except TypeError:  # an index-like object that takes no weak reference: nothing kept
+        recent = OrderedDict()
     if text in recent:
         recent.move_to_end(text)
         return recent[text]
@@ -51,13 +54,21 @@ def statement_scores(index, text: str) -> np.ndarray:
 
 
 def matched(index, texts: list[str], threshold: float) -> pd.Series:
-    """Per paragraph row, the ids of the tracked statements it says the same as (a list, like themes)."""
-    hits = [np.flatnonzero(statement_scores(index, text) >= threshold) for text in texts[:MAX_TRACKED]]
-    lists = [[] for _ in range(len(index.paragraphs))]
-    for number, rows in enumerate(hits):
-        for row in rows:
-            lists[row].append(statement_id(number))
-    return pd.Series(lists, index=index.paragraphs.index, dtype=object)
+    """Per paragraph row, the ids of the tracked statements it says the same as (an Arrow list
+    column, as the index holds themes: no Python list per row)."""
+    import pyarrow as pa
+
+    rows, ids = [], []
+    for number, text in enumerate(texts[:MAX_TRACKED]):
+        hits = np.flatnonzero(statement_scores(index, text) >= threshold)
+        rows.append(hits)
+        ids.append(np.full(len(hits), number))
+    rows, ids = np.concatenate(rows) if rows else np.zeros(0, np.int64), np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    order = np.lexsort((ids, rows))
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(index.paragraphs)))]).astype(np.int32)
+    names = pa.array([statement_id(n) for n in ids[order]], type=pa.string())
+    lists = pa.ListArray.from_arrays(pa.array(offsets), names)
+    return pd.Series(pd.arrays.ArrowExtensionArray(lists), index=index.paragraphs.index)
 
 
 def track_timeline(index, texts: list[str], threshold: float = DEFAULT_THRESHOLD, mask: np.ndarray | None = None,
