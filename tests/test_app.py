@@ -194,7 +194,7 @@ import os, sys
 os.environ["DIPLODASH_INDEX"] = {str(sample_index)!r}
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=60).run()
-for page in ("themes", "speakers", "articles"):
+for page in ("themes", "speakers", "articles", "corpus"):
     at.switch_page(f"pages/{{page}}.py").run()
     assert not at.exception, at.exception
 print("torch" in sys.modules, "sentence_transformers" in sys.modules)
