@@ -132,12 +132,16 @@ def _write_watchlist_feeds(args, index) -> None:
 
 
 def _compact(args) -> int:
-    from .build import exclusive
+    from .build import BuildError, exclusive
     from .segments import compact
 
     index = args.index or default_index_dir()
-    with exclusive(index):
-        manifest = compact(index)
+    try:
+        with exclusive(index, wait=0):
+            manifest = compact(index)
+    except BuildError as error:
+        print(f"diplodash: {error}", file=sys.stderr)
+        return 3
     print(f"compacted {index}: {manifest['counts']['paragraphs']} paragraphs in one segment")
     return 0
 

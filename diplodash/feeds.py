@@ -35,6 +35,9 @@ class Source:
     links: str | None = None      # listing pages: a regular expression the article links match
 
 
+FULL_TEXT_WORDS = 80  # an entry whose content has this many words is read from the feed, not its page
+
+
 @dataclass
 class Entry:
     id: str
@@ -42,6 +45,11 @@ class Entry:
     title: str | None = None
     published: str | None = None
     content: str = ""             # the feed's own full text (HTML), when it carries one
+    summary: str = ""
+
+    @property
+    def carries_text(self) -> bool:
+        return len(self.content.split()) >= FULL_TEXT_WORDS
 
 
 def parse_duration(value, where: str) -> float:
@@ -97,6 +105,12 @@ def load_sources(path: str | Path) -> list[Source]:
 
 def feed_entries(body: bytes) -> list[Entry]:
     """The entries of an RSS/Atom document; ValueError when it has none and is not well-formed."""
+    return read_feed(body)[1]
+
+
+def read_feed(body: bytes) -> tuple[str | None, list[Entry]]:
+    """The feed's title and its entries, once each (by id, else link); ValueError when it has none
+    and is not well-formed."""
     import feedparser
 
     parsed = feedparser.parse(io.BytesIO(body))
@@ -115,8 +129,9 @@ def feed_entries(body: bytes) -> list[Entry]:
             continue
         seen.add(key)
         content = "" if broken else " ".join(part.get("value", "") for part in item.get("content", []))
-        entries.append(Entry(key, link, item.get("title"), item.get("published") or item.get("updated"), content))
-    return entries
+        entries.append(Entry(key, link, item.get("title"), item.get("published") or item.get("updated"), content,
+                             "" if broken else str(item.get("summary") or "")))
+    return parsed.feed.get("title"), entries
 
 
 def listing_entries(body: bytes, base_url: str, pattern: str) -> list[Entry]:

@@ -334,11 +334,16 @@ class Index:
         return f"Index({str(self.path)!r}, articles={len(self.articles)}, paragraphs={len(self.paragraphs)})"
 
 
+def part_paragraphs(part: Path) -> int:
+    """How many paragraphs one part of an index holds (from the Parquet footer, no rows read)."""
+    return pq.ParquetFile(part / "paragraphs.parquet").metadata.num_rows
+
+
 def _part_rows(parts: list[Path], total: int) -> list[tuple[int, int]]:
     """Each part's (first row, end row) in the joined paragraph table."""
     if len(parts) == 1:
         return [(0, total)]
-    sizes = [pq.ParquetFile(part / "paragraphs.parquet").metadata.num_rows for part in parts]
+    sizes = [part_paragraphs(part) for part in parts]
     ends = np.cumsum(sizes)
     return [(int(end - size), int(end)) for size, end in zip(sizes, ends)]
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .index import SEGMENTS, THEME_SCORES, _fsync, _fsync_dir, read_manifest, read_tables, segment_folders, write_index, write_part
+from .index import (SEGMENTS, THEME_SCORES, _fsync, _fsync_dir, part_paragraphs, read_manifest, read_tables,
+                    segment_folders, write_index, write_part)
 
 MAX_SEGMENTS = 16
 STATE_PREFIX = "watch-state"
@@ -97,19 +98,13 @@ def joined_statements(folder: Path, manifest: dict, dim: int):
     """The statement vectors of every part as one Statements, in memory (for a rewrite)."""
     from .statements import FOLDER as STATEMENTS, Statements
 
-    parts = [Statements.load(part / STATEMENTS, _rows(part), dim) for part in segment_folders(folder, manifest)]
+    parts = [Statements.load(part / STATEMENTS, part_paragraphs(part), dim) for part in segment_folders(folder, manifest)]
     offsets, start = [np.zeros(1, dtype=np.int64)], 0
     for part in parts:
         offsets.append(part.offsets[1:] + start)
         start += len(part.vectors)
     return Statements(np.concatenate([np.asarray(p.vectors) for p in parts]).astype(np.float16),
                       np.concatenate(offsets), np.concatenate([p.spans for p in parts]).astype(np.int32))
-
-
-def _rows(part: Path) -> int:
-    import pyarrow.parquet as pq
-
-    return pq.ParquetFile(part / "paragraphs.parquet").metadata.num_rows
 
 
 def _write_synced(path: Path, text: str) -> None:

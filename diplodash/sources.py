@@ -7,7 +7,6 @@ bad input never stops a build.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 import urllib.parse
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .web import WebError
+from .web import WebClient, WebError
 
 FORMATS = {
     ".txt": "text", ".text": "text",
@@ -233,8 +232,6 @@ def fetch(url: str) -> tuple[bytes, str]:
     return (body, content type) or raise WebError."""
     global _client
     if _client is None:
-        from .web import WebClient
-
         _client = WebClient(timeout=(5.0, FETCH_TIMEOUT_S), max_bytes=MAX_FETCH_BYTES)
     response = _client.get(url)
     return response.body, response.content_type
@@ -254,25 +251,23 @@ def _from_url(url: str, problems: list[Problem]) -> Iterator[Document]:
         yield Document(url, body, "html", url=url)
 
 
-def expand_feed(feed: Document, problems: list[Problem], min_content_words: int = 80) -> Iterator[Document]:
-    """One document per feed entry; an entry that carries only a summary fetches its page."""
-    import feedparser  # only feeds need it
+def expand_feed(feed: Document, problems: list[Problem]) -> Iterator[Document]:
+    """One document per feed entry (diplodash.feeds reads them); an entry that carries only a
+    summary fetches its page, and keeps the summary if the page fails."""
+    from .feeds import read_feed
 
-    parsed = feedparser.parse(io.BytesIO(feed.data))
-    if not parsed.entries:
-        reason = getattr(parsed, "bozo_exception", None) or "no entries"
-        problems.append(Problem(feed.name, f"not a readable RSS/Atom feed ({reason})"))
+    try:
+        feed_title, entries = read_feed(feed.data)
+    except ValueError as error:
+        problems.append(Problem(feed.name, str(error)))
         return
-    feed_title = parsed.feed.get("title")
-    for number, entry in enumerate(parsed.entries, 1):
-        link = entry.get("link")
-        meta = {"title": entry.get("title"), "published": entry.get("published") or entry.get("updated"),
-                "source": feed_title, "url": link}
+    for number, entry in enumerate(entries, 1):
+        link = entry.link
+        meta = {"title": entry.title, "published": entry.published, "source": feed_title, "url": link}
         if "default_source" in feed.meta:
             meta["default_source"] = feed.meta["default_source"]
-        content = " ".join(part.get("value", "") for part in entry.get("content", []))
-        if len(content.split()) >= min_content_words:
-            yield Document(f"{feed.name}#{number}", content.encode("utf-8"), "html-fragment", link, meta)
+        if entry.carries_text:
+            yield Document(f"{feed.name}#{number}", entry.content.encode("utf-8"), "html-fragment", link, meta)
             continue
         if link and is_url(link):
             try:
@@ -282,7 +277,7 @@ def expand_feed(feed: Document, problems: list[Problem], min_content_words: int 
             except WebError as error:
                 problems.append(Problem(link, f"cannot fetch the entry's page ({error}); "
                                               "kept the feed's summary", "warning"))
-        fallback = content or entry.get("summary", "")
+        fallback = entry.content or entry.summary
         if fallback.strip():
             yield Document(f"{feed.name}#{number}", fallback.encode("utf-8"), "html-fragment", link, meta)
         else:

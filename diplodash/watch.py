@@ -33,7 +33,6 @@ from .themes import load_taxonomy
 from .web import WebClient, WebError
 
 SEEN_PER_SOURCE = 5000     # entry ids remembered per source (feeds list tens to hundreds)
-MIN_FEED_TEXT_WORDS = 80   # an entry carrying this much text is read from the feed, not its page
 
 
 @dataclass
@@ -192,9 +191,9 @@ def _read_source(source, memory, client, report, seen_keys, articles, paragraphs
 
 def _entry_document(source: Source, entry: Entry, client: WebClient) -> Document:
     meta = {"title": entry.title, "published": entry.published, "source": source.name, "url": entry.link}
-    if len(entry.content.split()) >= MIN_FEED_TEXT_WORDS or not entry.link:
-        return Document(entry.link or f"{source.url}#{entry.id}", entry.content.encode("utf-8"), "html-fragment",
-                        entry.link, meta)
+    if entry.carries_text or not entry.link:
+        return Document(entry.link or f"{source.url}#{entry.id}", (entry.content or entry.summary).encode("utf-8"),
+                        "html-fragment", entry.link, meta)
     page = client.get(entry.link)
     return Document(entry.link, page.body, "html", entry.link, meta)
 

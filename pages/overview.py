@@ -59,7 +59,7 @@ if paragraphs is not None:
                                        "share": st.column_config.NumberColumn("share now", format="%.1f %%"),
                                        "share_before": st.column_config.NumberColumn("share before", format="%.1f %%"),
                                        "change_points": st.column_config.NumberColumn("change", format="%+.1f pts")})
-    speakers_new = new_speakers(undated, window)
+    speakers_new = query(index, replace(share_filters(filters), start=None, end=None), new_speakers, window)
     newcomers.markdown("**Speakers new to the index**")
     if speakers_new.empty:
         newcomers.caption("Everyone quoted in this window had been quoted before it.")
