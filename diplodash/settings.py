@@ -1,6 +1,6 @@
 """Operator settings: what a dashboard lets its visitors do, and where it keeps its indexes.
 
-They come from environment variables, else from the app's secrets (ui.py passes st.secrets in),
+They come from environment variables, else from the app's secrets (diplodash.ui passes st.secrets in),
 never from the browser. A shared dashboard is read-only unless its operator turns editing on:
 whoever opens its address must not be able to read the server's files or rebuild its index.
 """

@@ -26,7 +26,7 @@ from .embeddings import Embedder, EmbeddingCache, default_cache_dir
 from .feeds import Entry, Source, feed_entries, listing_entries
 from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, read_manifest, segment_folders, write_index
 from .segments import MAX_SEGMENTS, append, compact, state_path
-from .sources import Document, Problem
+from .sources import Document
 from .speakers import Tables, attribute, merge_variants
 from .statements import embed_paragraphs
 from .themes import load_taxonomy

@@ -1,0 +1,47 @@
+"""Rendering untrusted text: paragraphs as readable, escaped text with links to their articles, and downloads."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..dates import display_date
+from ..index import Index
+from ..markdown import marked, matched_span, plain
+from .view import keep_url_value, view_params
+
+
+def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None = None, step: int = 20,
+                   more_like: bool = False) -> None:
+    """Paragraphs as readable text, `step` at a time with a button for more: source, date and
+    speakers above, the text (the sentence matching `query` in bold) and a link to its article."""
+    counter = f"{key}_shown"
+    signature = hash(tuple(rows["paragraph_id"]))
+    if st.session_state.get(counter, (None,))[0] != signature:
+        st.session_state[counter] = (signature, step)
+    shown = min(st.session_state[counter][1], len(rows))
+    for number, row in enumerate(rows.head(shown).itertuples()):
+        with st.container(border=True, key=f"{key}_{number}"):
+            speakers = ", ".join(row.speakers) if not isinstance(row.speakers, str) else row.speakers
+            meta = [f"**{plain(row.source)}**", display_date(row.published, row.date_precision)]
+            meta += [f"score {row.score:.3f}"] if hasattr(row, "score") else []
+            meta += [plain(speakers)] if speakers else []
+            st.caption(" · ".join(meta) + (f" — {plain(row.title)}" if isinstance(getattr(row, "title", None), str) else ""))
+            st.markdown(marked(row.text, query, matched_span(row)))
+            links = st.columns([1, 1, 4]) if more_like else [st.container()]
+            with links[0]:
+                st.page_link("pages/articles.py", label="Open the article", icon=":material/article:",
+                             query_params=view_params(article=row.article_id, paragraph=row.paragraph_id))
+            if more_like and links[1].button("More like this", key=f"like_{row.paragraph_id}", type="tertiary"):
+                keep_url_value("like", row.paragraph_id)
+                st.rerun()
+    st.caption(f"{shown:,} of {len(rows):,} paragraphs shown" if shown < len(rows) else f"All {len(rows):,} paragraphs shown")
+    if shown < len(rows) and st.button(f"Show {min(step, len(rows) - shown):,} more", key=f"{key}_more"):
+        st.session_state[counter] = (signature, shown + step)
+        st.rerun()
+
+
+def csv_download(table: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
+    st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=name, mime="text/csv",
+                       key=f"download_{name}")
+
+
