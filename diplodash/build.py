@@ -21,7 +21,7 @@ from .sources import Problem, expand_feed, iter_documents
 from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
 from .statements import FOLDER as STATEMENTS
 from .statements import embed_paragraphs
-from .themes import ThemeScorer, load_heads, load_taxonomy, load_thresholds, tag_paragraphs, taxonomy_digest
+from .themes import ThemeScorer, load_taxonomy, scoring_rules, tag_paragraphs, taxonomy_digest
 from .text import digest, fingerprint
 
 _HERE = Path(__file__).resolve().parent
@@ -137,14 +137,15 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
 
 
 def _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache):
-    thresholds = load_thresholds(embedder.name)
-    scorer = ThemeScorer(taxonomy, embedder, cache, thresholds, load_heads(embedder.name, taxonomy))
+    thresholds, heads = scoring_rules(embedder.name, taxonomy, themes_path)
+    scorer = ThemeScorer(taxonomy, embedder, cache, thresholds, heads)
     titles = paragraphs["article_id"].map(articles.set_index("article_id")["title"])
     tagged, scores = tag_paragraphs(paragraphs, embeddings, scorer, titles)
     info = {"taxonomy": str(themes_path or "data/themes.yaml"), "digest": taxonomy_digest(taxonomy),
             "labels": {t.id: t.label for t in taxonomy},
             "thresholds": {t: float(v) for t, v in zip(scorer.ids, scorer.thresholds)},
-            "calibrated": sorted(set(thresholds) & set(scorer.ids)), "trained": sorted(scorer.heads)}
+            "calibrated": sorted(set(thresholds) & set(scorer.ids)),
+            "taught": sorted(t.id for t in taxonomy if t.threshold is not None), "trained": sorted(scorer.heads)}
     return tagged, scores, info
 
 

@@ -70,14 +70,19 @@ def discover(paragraphs: pd.DataFrame, embeddings: np.ndarray, clusters: int | N
     return proposals
 
 
-def as_taxonomy_stub(proposals: list[dict]) -> str:
-    """YAML entries in the shape of data/themes.yaml, to review and paste in."""
+def proposal_entry(proposal: dict) -> dict:
+    """A proposal in the shape of a data/themes.yaml entry: its top words as label and keywords
+    (literal, case-insensitive patterns), its representative paragraphs' first sentences as examples."""
     def first_sentence(text: str) -> str:
         return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:240]
 
-    themes = [{"id": p["id"], "label": p["label"].capitalize(),
-               "description": f"TODO: describe this theme (keywords: {', '.join(p['keywords'][:6])})",
-               "examples": [first_sentence(t) for t in p["representative"]],
-               "keywords": [re.escape(k) for k in p["keywords"][:4]]} for p in proposals]
+    return {"id": proposal["id"], "label": proposal["label"].capitalize(),
+            "description": f"TODO: describe this theme (keywords: {', '.join(proposal['keywords'][:6])})",
+            "examples": [first_sentence(t) for t in proposal["representative"]],
+            "keywords": [re.sub(r"([^\w\s])", r"\\\1", k) for k in proposal["keywords"][:4]]}
+
+
+def as_taxonomy_stub(proposals: list[dict]) -> str:
+    """YAML entries in the shape of data/themes.yaml, to review and paste in."""
     return "# Proposed by `diplodash discover`: review, rename and describe before adding to the taxonomy.\n" + \
-        yaml.safe_dump({"themes": themes}, sort_keys=False, allow_unicode=True, width=100)
+        yaml.safe_dump({"themes": [proposal_entry(p) for p in proposals]}, sort_keys=False, allow_unicode=True, width=100)

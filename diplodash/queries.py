@@ -101,6 +101,16 @@ def list_items(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return exploded.index.to_numpy(dtype=np.int64), exploded.reset_index(drop=True)
 
 
+def list_column(rows: np.ndarray, items: np.ndarray, length: int, index=None) -> pd.Series:
+    """A list column of `length` rows from (row, item) pairs, as Arrow lists (as the index holds
+    `themes`): no Python list per row."""
+    rows = np.asarray(rows, dtype=np.int64)
+    order = np.argsort(rows, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=length))]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(np.asarray(items, dtype=object)[order], type=pa.string()))
+    return pd.Series(pd.arrays.ArrowExtensionArray(lists), index=index)
+
+
 def has_any(values: pd.Series, wanted) -> np.ndarray:
     """Rows of a list column holding at least one of `wanted`."""
     rows, items = list_items(values)

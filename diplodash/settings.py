@@ -35,6 +35,13 @@ class Settings:
     allowed_root: Path | None = None      # resolved; None: no server path may be typed
     workspace: Path = DEFAULT_WORKSPACE
     operator_index: Path | None = None    # DIPLODASH_INDEX: the operator's own index
+    operator_taxonomy: Path | None = None  # DIPLODASH_THEMES: the taxonomy the Themes page teaches
+
+    @property
+    def taxonomy_file(self) -> Path:
+        """Where themes taught on the Themes page are saved (with their marks beside them): the
+        operator's file, else the workspace's; the shipped data/themes.yaml is never written."""
+        return self.operator_taxonomy or self.workspace / "themes.yaml"
 
     @property
     def workspace_index(self) -> Path:
@@ -103,8 +110,10 @@ def load(secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | 
 
     root = value("DIPLODASH_ALLOWED_ROOT")
     index = value("DIPLODASH_INDEX")
+    taxonomy = value("DIPLODASH_THEMES")
     return Settings(editing=value("DIPLODASH_EDITING").lower() in _ON,
                     allowed_root=Path(root).expanduser().resolve() if root else None,
                     workspace=Path(value("DIPLODASH_WORKSPACE") or DEFAULT_WORKSPACE),
-                    operator_index=Path(index) if index else None)
+                    operator_index=Path(index) if index else None,
+                    operator_taxonomy=Path(taxonomy) if taxonomy else None)
 

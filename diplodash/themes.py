@@ -15,7 +15,7 @@ the index.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +43,7 @@ class Theme:
     examples: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     counter_examples: list[str] = field(default_factory=list)
+    threshold: float | None = None  # taught from an analyst's marks (diplodash.teaching): overrides any other
 
     @property
     def keyword_pattern(self) -> str | None:
@@ -86,11 +87,11 @@ def load_taxonomy(path: str | Path | None = None, extensions: list[str | Path] =
     by_id = {t.id: t for t in themes}
     for extension in extensions:
         for extra in _read_taxonomy(Path(extension), partial=True):
-            if extra.id in by_id:
+            if extra.id in by_id:  # an item the theme already has (a taught copy of the taxonomy) is not doubled
                 theme = by_id[extra.id]
-                theme.examples += extra.examples
-                theme.keywords += extra.keywords
-                theme.counter_examples += extra.counter_examples
+                theme.examples += [e for e in extra.examples if e not in theme.examples]
+                theme.keywords += [k for k in extra.keywords if k not in theme.keywords]
+                theme.counter_examples += [c for c in extra.counter_examples if c not in theme.counter_examples]
             elif extra.description:
                 themes.append(extra)
                 by_id[extra.id] = extra
@@ -112,6 +113,11 @@ def _read_taxonomy(path: Path, partial: bool = False) -> list[Theme]:
         theme = Theme(str(entry["id"]), str(entry.get("label") or entry["id"]), str(entry.get("description") or ""),
                       [str(e) for e in entry.get("examples") or []], [str(k) for k in entry.get("keywords") or []],
                       [str(c) for c in entry.get("counter_examples") or []])
+        if entry.get("threshold") is not None:
+            try:
+                theme.threshold = float(entry["threshold"])
+            except (TypeError, ValueError):
+                raise TaxonomyError(f"{path}: theme '{theme.id}' threshold {entry['threshold']!r} is not a number") from None
         for keyword in theme.keywords:
             try:
                 re.compile(keyword)
@@ -124,7 +130,12 @@ def _read_taxonomy(path: Path, partial: bool = False) -> list[Theme]:
 
 
 def taxonomy_digest(themes: list[Theme]) -> str:
-    return digest(yaml.safe_dump([vars(t) for t in themes], sort_keys=True), 8)
+    return digest(yaml.safe_dump([theme_entry(t) for t in themes], sort_keys=True), 8)
+
+
+def theme_entry(theme: Theme) -> dict:
+    """The theme as a taxonomy file writes it (no empty fields)."""
+    return {name: value for name, value in vars(theme).items() if value not in (None, [])}
 
 
 def load_thresholds(model: str, path: str | Path | None = None) -> dict[str, float]:
@@ -187,6 +198,28 @@ def load_heads(model: str, themes: list[Theme], path: str | Path | None = None) 
                                        float(thresholds[row]))
                  for row, theme in enumerate(data["ids"])}
     return {t.id: heads[t.id] for t in themes if t.id in heads and heads[t.id].description == t.description}
+
+
+def taught_heads_path(taxonomy: str | Path) -> Path:
+    """Heads trained on an analyst's marks live beside the taxonomy they were taught with."""
+    return Path(taxonomy).with_suffix(".heads.npz")
+
+
+def scoring_rules(model: str, themes: list[Theme], taxonomy: str | Path | None = None
+                  ) -> tuple[dict[str, float], dict[str, ThemeHead]]:
+    """The thresholds and heads a taxonomy tags with: the calibrated thresholds and shipped heads,
+    then heads taught beside the taxonomy (diplodash.teaching), then each theme's own taught
+    threshold, which applies to whatever scores the theme."""
+    thresholds = load_thresholds(model)
+    heads = load_heads(model, themes)
+    if taxonomy is not None and taught_heads_path(taxonomy).exists():
+        heads.update(load_heads(model, themes, taught_heads_path(taxonomy)))
+    for theme in themes:
+        if theme.threshold is not None:
+            thresholds[theme.id] = theme.threshold
+            if theme.id in heads:
+                heads[theme.id] = replace(heads[theme.id], threshold=theme.threshold)
+    return thresholds, heads
 
 
 def save_heads(path: str | Path, model: str, heads: dict[str, ThemeHead]) -> None:
@@ -333,7 +366,7 @@ def calibrate(scores: np.ndarray, labels: np.ndarray, ids: list[str], default: f
         if truth.sum() == 0:
             thresholds[theme] = default
             continue
-        candidates = np.unique(np.round(scores[:, column], 4))
+        candidates = np.unique(scores[:, column])  # unrounded: a threshold rounded up would drop its own row
         best, best_f1 = default, -1.0
         for threshold in candidates:
             predicted = scores[:, column] >= threshold

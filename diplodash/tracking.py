@@ -15,7 +15,7 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
-from .queries import theme_timeline
+from .queries import list_column, theme_timeline
 from .search import lexical_boost
 
 MAX_TRACKED = 4
@@ -56,19 +56,13 @@ def statement_scores(index, text: str) -> np.ndarray:
 def matched(index, texts: list[str], threshold: float) -> pd.Series:
     """Per paragraph row, the ids of the tracked statements it says the same as (an Arrow list
     column, as the index holds themes: no Python list per row)."""
-    import pyarrow as pa
-
     rows, ids = [], []
     for number, text in enumerate(texts[:MAX_TRACKED]):
         hits = np.flatnonzero(statement_scores(index, text) >= threshold)
         rows.append(hits)
-        ids.append(np.full(len(hits), number))
-    rows, ids = np.concatenate(rows) if rows else np.zeros(0, np.int64), np.concatenate(ids) if ids else np.zeros(0, np.int64)
-    order = np.lexsort((ids, rows))
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(index.paragraphs)))]).astype(np.int32)
-    names = pa.array([statement_id(n) for n in ids[order]], type=pa.string())
-    lists = pa.ListArray.from_arrays(pa.array(offsets), names)
-    return pd.Series(pd.arrays.ArrowExtensionArray(lists), index=index.paragraphs.index)
+        ids += [statement_id(number)] * len(hits)
+    rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    return list_column(rows, np.array(ids, dtype=object), len(index.paragraphs), index.paragraphs.index)
 
 
 def track_timeline(index, texts: list[str], threshold: float = DEFAULT_THRESHOLD, mask: np.ndarray | None = None,

@@ -3,6 +3,7 @@ import streamlit as st
 
 from diplodash import charts
 from diplodash.queries import PERIODS, period_labels, rolling_timeline, theme_by, theme_paragraphs, theme_timeline, with_theme_labels
+from diplodash.ui.teaching import teach_panel
 from diplodash.ui import (chart_point, csv_download, filtered_paragraphs, page_setup, paragraph_list, plain, query,
                           share_filters, url_widget)
 
@@ -50,3 +51,4 @@ if paragraphs is not None:
     st.plotly_chart(charts.heatmap(heat, "theme", "source", "share", labels, title="Share of each source's paragraphs"),
                     key="heatmap", config=charts.png_config("diplodash-themes-by-source"))
     csv_download(with_theme_labels(heat, labels), "diplodash-themes-by-source.csv", "Download the heatmap data (CSV)")
+    teach_panel(index, filters, granularity)

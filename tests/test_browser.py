@@ -3,6 +3,7 @@
 Screenshots of every page go to the folder this test prints (DIPLODASH_SCREENSHOTS or a temp dir).
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,9 +33,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(index: Path):
+def running_app(index: Path, **settings):
     port = free_port()
-    env = {**os.environ, "DIPLODASH_INDEX": str(index), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "DIPLODASH_INDEX": str(index), "HF_HUB_OFFLINE": "1", **settings}
     process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                 "--server.headless", "true", "--server.address", "127.0.0.1"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -290,3 +291,44 @@ def test_track_two_statements_typed_in_and_click_a_point(server, page, shots):
     assert page.locator("[class*='st-key-tracked_behind_']:not([class*='more'])").count() == min(count, 10)
     page.wait_for_function("location.search.includes('point=statement-')", timeout=30_000)
     page.screenshot(path=str(shots / "track-clicked-point.png"), full_page=True)
+
+
+def test_create_a_theme_mark_paragraphs_save_and_see_the_timeline_change(sample_index, tmp_path, page, shots):
+    """An operator creates a theme on the Themes page, previews it, marks two paragraphs on it and
+    two not, saves: the index is re-tagged and the page's timeline draws the new theme."""
+    from diplodash import teaching
+
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)
+    with running_app(index, DIPLODASH_EDITING="1", DIPLODASH_WORKSPACE=str(tmp_path / "workspace")) as url:
+        page.goto(f"{url}/themes?teach=_new", wait_until="networkidle")
+        wait_for_page(page, "Themes over time")
+        page.locator(".st-key-teach_label__new input").fill("Banking sanctions")
+        page.locator(".st-key-teach_description__new textarea").fill(
+            "Sanctions on banks and financial institutions, asset freezes and payment restrictions.")
+        page.locator(".st-key-teach_examples__new textarea").fill("The banks of Veldoria were cut off from international payments.")
+        page.locator(".st-key-teach_keywords__new textarea").fill("sanction\nbank")
+        page.get_by_role("button", name="Preview").click()
+        page.wait_for_selector(".st-key-teach_closest_0", timeout=90_000)
+        wait_for_page(page, "Themes over time")
+        previewed = int(metric(page, "Paragraphs it tags").replace(",", ""))
+        marked = "[...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText.includes('%s'))"
+        for card, button, after in (("teach_closest_0", "On this theme", "1 on · 0 not on"),
+                                    ("teach_closest_0", "On this theme", "2 on · 0 not on"),
+                                    ("teach_border_5", "Not on it", "2 on · 1 not on"),
+                                    ("teach_border_5", "Not on it", "2 on · 2 not on")):
+            page.locator(f".st-key-{card}").get_by_role("button", name=button).click()
+            page.wait_for_function(marked % after, timeout=60_000)  # each click is one mark, counted
+            wait_for_page(page, "Themes over time")
+        marks = teaching.read_marks(tmp_path / "workspace" / "themes.yaml")
+        assert len(marks) == 4 and marks.on.sum() == 2
+        page.screenshot(path=str(shots / "teach-preview.png"), full_page=True)
+        page.get_by_role("button", name="Save the theme and re-tag the index").click()
+        page.wait_for_selector("[data-testid='stAlertContentSuccess']:has-text('Saved')", timeout=90_000)
+        wait_for_page(page, "Themes over time")
+        assert query_of(page)["theme"] == ["banking-sanctions"]
+        page.wait_for_function("[...document.querySelectorAll('.st-key-timeline .legendtext')]"
+                               ".map(e => e.textContent).join('|') === 'Banking sanctions'", timeout=60_000)
+        saved = int(metric(page, "Paragraphs it tags").replace(",", ""))
+        assert saved >= 1 and previewed >= 1
+        page.screenshot(path=str(shots / "teach-saved.png"), full_page=True)

@@ -18,7 +18,7 @@ class PageSpec(NamedTuple):
 PAGES = {
     "overview": PageSpec("pages/overview.py", "Overview", ":material/home:", "Overview", ("days",)),
     "themes": PageSpec("pages/themes.py", "Themes", ":material/show_chart:", "Themes over time",
-                       ("period", "measure", "split", "min", "smooth", "point")),
+                       ("period", "measure", "split", "min", "smooth", "point", "teach")),
     "speakers": PageSpec("pages/speakers.py", "Speakers", ":material/record_voice_over:", "Who speaks", ("person",)),
     "search": PageSpec("pages/search.py", "Search", ":material/search:", "Similar statements", ("q", "like")),
     "track": PageSpec("pages/track.py", "Track", ":material/timeline:", "Track a statement",
@@ -91,6 +91,8 @@ def begin_view(page: str, params: tuple[str, ...] = ()) -> None:
     if view["from_url"]:  # the menu's links carry the link's view from the first run on
         view["encoded"].update({name: url.get(name, []) for name in known})
     view["switched"] = view["page"] != page
+    for key in view.pop("reset", []):  # widgets set_next_run changed: drawn again from what is remembered
+        st.session_state.pop(key, None)
     view["page"], view["written"] = page, url
 
 
@@ -112,6 +114,14 @@ def keep_url_value(param: str, value, default=None, encode=lambda value: [str(va
     """Remember a value of the view and write it to the URL (left out while it is the default)."""
     _view()["remembered"][param] = value
     _write_param(param, None if value == default or value is None else encode(value))
+
+
+def set_next_run(param: str, key: str, value) -> None:
+    """Give the widget `key` (bound to `param`) the value `value` from the next run on: a widget
+    already drawn in this run cannot change its own value."""
+    view = _view()
+    view["remembered"][param] = value
+    view.setdefault("reset", []).append(key)
 
 
 def _write_param(param: str, values: list[str] | None) -> None:
