@@ -224,8 +224,8 @@ def _best_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
     return calibrate(scores[:, None], labels[:, None], ["theme"])["theme"]
 
 
-def _head(theme: Theme, index, scored: ThemeScores, rows: np.ndarray, labels: np.ndarray) -> ThemeHead:
-    vectors = np.asarray(index.embeddings[rows], dtype=np.float32)
+def _head(theme: Theme, embeddings, scored: ThemeScores, rows: np.ndarray, labels: np.ndarray) -> ThemeHead:
+    vectors = np.asarray(embeddings[rows], dtype=np.float32)
     return train_heads([theme], vectors, scored.similarity[rows][:, None], scored.hits[rows][:, None],
                        labels[:, None], HEAD_REGULARISATION, min_positives=1)[theme.id]
 
@@ -233,6 +233,12 @@ def _head(theme: Theme, index, scored: ThemeScores, rows: np.ndarray, labels: np
 def learn(index, theme: Theme, scored: ThemeScores, marks: pd.DataFrame) -> Lesson:
     """What the marks of `theme` teach (see the module's docstring); `marks` may hold other themes'."""
     rows, labels, missing = marked_rows(index, marks[marks["theme"] == theme.id])
+    return lesson_from(theme, scored, index.embeddings, rows, labels, missing)
+
+
+def lesson_from(theme: Theme, scored: ThemeScores, embeddings, rows: np.ndarray, labels: np.ndarray,
+                missing: int = 0) -> Lesson:
+    """learn() on rows of any vectors (bench/themes.py --marks runs it on labelled paragraphs)."""
     on, off = int(labels.sum()), int((~labels).sum())
     as_is = scored.scores[rows] >= scored.threshold
     ways = [Way(AS_IT_IS, _f1(as_is, labels) if len(rows) else None, int((as_is == labels).sum()), "nothing fitted")]
@@ -248,10 +254,10 @@ def learn(index, theme: Theme, scored: ThemeScores, marks: pd.DataFrame) -> Less
     if min(on, off) >= MIN_HEAD_MARKS:
         predicted = np.zeros(len(rows), dtype=bool)
         for train, test in _folds(labels):
-            trained = _head(theme, index, scored, rows[train], labels[train])
-            predicted[test] = trained.probability(np.asarray(index.embeddings[rows[test]], dtype=np.float32),
+            trained = _head(theme, embeddings, scored, rows[train], labels[train])
+            predicted[test] = trained.probability(np.asarray(embeddings[rows[test]], dtype=np.float32),
                                                   scored.similarity[rows[test]], scored.hits[rows[test]]) >= HEAD_THRESHOLD
-        head = _head(theme, index, scored, rows, labels)
+        head = _head(theme, embeddings, scored, rows, labels)
         ways.append(Way(HEAD, _f1(predicted, labels), int((predicted == labels).sum()), "tags from even odds"))
     else:
         ways.append(Way(HEAD, None, 0, f"needs {MIN_HEAD_MARKS} marks of each kind"))
