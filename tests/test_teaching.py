@@ -204,3 +204,15 @@ def test_adopt_a_proposed_theme_in_one_click(tmp_path, monkeypatch, real_embedde
     adopted = at.query_params["teach"]
     assert adopted in labels and len(labels) == 15
     assert has_any(diplodash.load_index(index_dir).paragraphs.themes, [adopted]).sum() >= 1
+
+
+def test_an_unchanged_theme_previews_exactly_what_the_index_tags(copied, real_embedder):
+    """The preview scores a theme as the build did (its trained head, its extension's examples):
+    a theme opened and not edited tags the same paragraphs as the index."""
+    index_dir, taxonomy = copied
+    index = diplodash.load_index(index_dir)
+    themes = {t.id: t for t in teaching.editable_taxonomy(taxonomy, index.manifest)}
+    for theme_id in ("ukraine", "sanctions", "partnership"):
+        shown = teaching.preview(index, themes[theme_id], teaching.read_marks(taxonomy), taxonomy, embedder=real_embedder)
+        assert shown.threshold == index.manifest["themes"]["thresholds"][theme_id]
+        assert (shown.tagged == has_any(index.paragraphs.themes, [theme_id])).all(), theme_id
