@@ -160,9 +160,12 @@ def marks_curve(themes, data, split, repeats: int = 3) -> None:
     of `repeats` draws. Two ways to learn from the marks: a logistic head on the marks alone
     (tagging at 0.5: the analyst has no validation split), and the similarity score with its
     threshold chosen on the marks. N = 0 is the similarity score at the default threshold, what a
-    new theme gets before any mark. 2026-12-01: 0 marks 0.501; 10: head 0.244, threshold 0.342;
-    20: 0.172 / 0.412; 40: 0.175 / 0.555; 80: 0.505 / 0.626; 160: 0.615 / 0.626. Few marks drawn
-    from the closest paragraphs mislead both; the threshold learns sooner than a head."""
+    new theme gets before any mark. Third, what the Themes page does (diplodash.teaching): of "as
+    it is", the threshold and (from 10 marks of each kind) the head, the way that agrees best with
+    the marks, cross-validated. 2026-12-01: 0 marks 0.501; 10: head 0.244, threshold 0.342,
+    DiploDash 0.496; 20: 0.172 / 0.412 / 0.515; 40: 0.175 / 0.555 / 0.540; 80: 0.505 / 0.626 /
+    0.618; 160: 0.615 / 0.626 / 0.622. Few marks drawn from the closest paragraphs mislead both
+    fitted ways; cross-validation sees it and keeps the theme as it is until the marks agree."""
     from diplodash.teaching import ThemeScores, lesson_from
     from diplodash.themes import DEFAULT_THRESHOLD, train_heads
 
