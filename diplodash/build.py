@@ -19,9 +19,9 @@ from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_C
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
 from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
-from .statements import FOLDER as STATEMENTS
 from .statements import embed_paragraphs
-from .themes import ThemeScorer, load_taxonomy, scoring_rules, tag_paragraphs, taxonomy_digest
+from .tagging import retag, tag_index  # noqa: F401  (retag is part of the build's interface)
+from .themes import load_taxonomy
 from .text import digest, fingerprint
 
 _HERE = Path(__file__).resolve().parent
@@ -137,47 +137,8 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
 
 
 def _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache):
-    thresholds, heads = scoring_rules(embedder.name, taxonomy, themes_path)
-    scorer = ThemeScorer(taxonomy, embedder, cache, thresholds, heads)
-    titles = paragraphs["article_id"].map(articles.set_index("article_id")["title"])
-    tagged, scores = tag_paragraphs(paragraphs, embeddings, scorer, titles)
-    info = {"taxonomy": str(themes_path or "data/themes.yaml"), "digest": taxonomy_digest(taxonomy),
-            "labels": {t.id: t.label for t in taxonomy},
-            "thresholds": {t: float(v) for t, v in zip(scorer.ids, scorer.thresholds)},
-            "calibrated": sorted(set(thresholds) & set(scorer.ids)),
-            "taught": sorted(t.id for t in taxonomy if t.threshold is not None), "trained": sorted(scorer.heads)}
-    return tagged, scores, info
-
-
-def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: str | Path | None = None,
-          wait: float = -1, embedder: Embedder | None = None) -> dict:
-    """Re-tag an index with a (changed) taxonomy; paragraph vectors are reused, never recomputed."""
-    from .index import read_tables
-    from .segments import joined_statements, state_path
-
-    index_dir = Path(index_dir)
-    with exclusive(index_dir, wait):
-        started = time.perf_counter()
-        manifest, articles, paragraphs, embeddings = read_tables(index_dir)
-        extensions = [e for e in (manifest.get("themes") or {}).get("extensions", []) if Path(e).is_file()]
-        taxonomy = load_taxonomy(themes, extensions)
-        embedder = embedder or Embedder(manifest["model"])
-        cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
-        paragraphs = paragraphs.drop(columns=["themes"], errors="ignore")
-        paragraphs, scores, manifest["themes"] = _tag(paragraphs, articles, embeddings, taxonomy, themes, embedder, cache)
-        manifest["themes"]["extensions"] = extensions
-        manifest.setdefault("timings", {})["retag_s"] = round(time.perf_counter() - started, 3)
-        manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        state = state_path(index_dir, manifest)
-        carry = (state,) if state else ()
-        if manifest.get("segments"):  # a grown index is re-tagged into one base: a compaction
-            statements = joined_statements(index_dir, manifest, embeddings.shape[1])
-            manifest["segments"] = []
-            write_index(index_dir, articles, paragraphs, embeddings, manifest, scores, carry=carry, statements=statements)
-        else:
-            write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores,
-                        lexical=index_dir / "lexical", statements=index_dir / STATEMENTS, carry=carry)
-        return manifest
+    """Every paragraph tagged with every theme (diplodash.tagging), as a build or a watch pass does."""
+    return tag_index(paragraphs, articles, embeddings, taxonomy, themes_path, embedder.name, lambda: embedder, cache=cache)
 
 
 class PreviousBuild:

@@ -327,6 +327,12 @@ class QueryEmbedder:
     def runtime(self) -> str:
         return "onnx" if isinstance(self._encoder, OnnxEncoder) else "torch"
 
+    @property
+    def loaded_torch_model(self) -> "Embedder | None":
+        """The torch model this embedder has loaded, if it has: it gives a build's own vectors, so a
+        re-tag can use it rather than load a second copy. None before the first query and on ONNX."""
+        return self._encoder if isinstance(self._encoder, Embedder) else None
+
     def encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             if self._encoder is None:

@@ -1,6 +1,6 @@
 """Teaching a theme: an analyst drafts a theme (label, description, example statements, keywords),
 sees what it would tag before saving it, marks paragraphs "on this theme" / "not on it", and
-saves; saving re-tags the index from its stored vectors (diplodash.build.retag), never re-embedding
+saves; saving re-tags the index from its stored vectors (diplodash.tagging.retag), never re-embedding
 a paragraph.
 
 What the marks teach is chosen by how well each way agrees with them, cross-validated (every mark
@@ -350,10 +350,10 @@ def editable_index(served: Path, target: Path) -> Path:
 
 
 def save_theme(index_path: str | Path, taxonomy: str | Path, themes: list[Theme], theme: Theme,
-               lesson: Lesson | None, model: str, wait: float = 0) -> dict:
+               lesson: Lesson | None, model: str, wait: float = 0, embedder=None) -> dict:
     """Put `theme` (new or edited) into the taxonomy with what its marks taught, and re-tag the index.
     If the re-tag fails, the taxonomy and its heads are put back as they were: nothing is half-saved."""
-    from .build import retag
+    from .tagging import retag
 
     taxonomy = Path(taxonomy)
     if lesson is not None and lesson.chosen == THRESHOLD:
@@ -369,7 +369,7 @@ def save_theme(index_path: str | Path, taxonomy: str | Path, themes: list[Theme]
             heads[theme.id] = lesson.head
             save_heads(heads_file, model, heads)
         write_taxonomy(taxonomy, updated)
-        return retag(index_path, taxonomy, wait=wait)
+        return retag(index_path, taxonomy, wait=wait, embedder=embedder)
     except BaseException:
         for path, content in before.items():
             if content is None:

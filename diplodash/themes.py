@@ -100,7 +100,8 @@ def load_taxonomy(path: str | Path | None = None, extensions: list[str | Path] =
 
 def _read_taxonomy(path: Path, partial: bool = False) -> list[Theme]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # libyaml's loader where PyYAML has it: the taxonomy is read on every re-tag (0.6 s in Python)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except (OSError, yaml.YAMLError) as error:
         raise TaxonomyError(f"cannot read the theme taxonomy {path}: {error}") from None
     themes, seen = [], set()
@@ -350,7 +351,7 @@ def tag_paragraphs(paragraphs: pd.DataFrame, embeddings: np.ndarray, scorer: The
     scores = scorer.scores(embeddings, paragraphs["text"], context)
     tagged = paragraphs.copy()
     tagged["themes"] = scorer.tag(scores)
-    rows, columns = np.nonzero(scores >= SCORE_FLOOR)
+    rows, columns = np.nonzero((scores >= SCORE_FLOOR) | (scores >= scorer.thresholds))  # every tag is stored
     long = pd.DataFrame({"paragraph_id": paragraphs["paragraph_id"].to_numpy()[rows],
                          "theme": np.array(scorer.ids, dtype=object)[columns],
                          "score": scores[rows, columns].round(4)})

@@ -124,8 +124,9 @@ def _pass(sources, index_dir, client, embedder, cache_dir, force) -> WatchReport
     elif added.empty:  # only the watcher's state changes: no model is loaded, no segment written
         append(index_dir, found, added, None, None, None, state)
     else:
-        embeddings, statements, tagged, scores, _ = _process(found, added, manifest, embedder, cache_dir)
-        published = append(index_dir, found, tagged, embeddings, scores, statements, state)
+        embeddings, statements, tagged, scores, info = _process(found, added, manifest, embedder, cache_dir)
+        published = append(index_dir, found, tagged, embeddings, scores, statements, state,
+                           changes=_agreed_fingerprints(manifest, info))
         result.segment = (published.get("segments") or [None])[-1] if len(tagged) else None
         if len(published.get("segments") or []) >= MAX_SEGMENTS:
             compact(index_dir)
@@ -213,6 +214,18 @@ def _process(articles, paragraphs, manifest, embedder, cache_dir):
     tagged, scores, info = _tag(paragraphs, articles, embeddings, taxonomy, taxonomy_path, embedder, cache)
     cache.compact()
     return embeddings, statements, tagged, scores, {**info, "extensions": extensions}
+
+
+def _agreed_fingerprints(manifest: dict, info: dict) -> dict | None:
+    """A segment tagged under another scoring of a theme (its taxonomy edited since the last re-tag)
+    leaves that theme's stored scores mixed: its fingerprint is dropped, so the next re-tag scores
+    it again rather than keep them."""
+    themes = dict(manifest.get("themes") or {})
+    old = themes.get("fingerprints") or {}
+    agreed = {name: value for name, value in old.items() if (info.get("fingerprints") or {}).get(name) == value}
+    if agreed == old:
+        return None
+    return {"themes": {**themes, "fingerprints": agreed}}
 
 
 def _first_index(index_dir, articles, paragraphs, state, embedder, cache_dir, sources) -> None:

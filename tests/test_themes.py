@@ -145,6 +145,33 @@ def test_retag_uses_the_new_taxonomy_without_embedding_paragraphs(tagged_index, 
     assert (tagged_index / "embeddings.npy").stat().st_ino == before  # the vectors file is linked, not rewritten
 
 
+def test_a_retag_scores_again_only_the_themes_that_changed_and_matches_a_full_retag(tagged_index, tmp_path, fake_embedder):
+    import shutil
+
+    import yaml
+
+    from diplodash.themes import DEFAULT_TAXONOMY
+
+    entries = yaml.safe_load(DEFAULT_TAXONOMY.read_text())["themes"]
+    energy = next(e for e in entries if e["id"] == "energy")
+    energy["examples"] = energy["examples"][:3] + ["Gas supply agreement signed for the grain corridor."]
+    taxonomy = tmp_path / "edited.yaml"
+    taxonomy.write_text(yaml.safe_dump({"themes": entries}))
+    full = tmp_path / "full"
+    shutil.copytree(tagged_index, full)
+    calls = fake_embedder.texts
+    first = retag(tagged_index, embedder=fake_embedder)  # the same taxonomy: nothing to score, nothing embedded
+    assert first["themes"]["rescored"] == [] and fake_embedder.texts == calls
+    incremental = retag(tagged_index, taxonomy, embedder=fake_embedder)
+    assert incremental["themes"]["rescored"] == ["energy"]
+    everything = retag(full, taxonomy, embedder=fake_embedder, rescore_all=True)
+    assert len(everything["themes"]["rescored"]) == len(entries)
+    one, other = diplodash.load_index(tagged_index), diplodash.load_index(full)
+    assert one.paragraphs.themes.map(list).tolist() == other.paragraphs.themes.map(list).tolist()
+    pd.testing.assert_frame_equal(one.theme_scores, other.theme_scores)
+    assert incremental["themes"]["thresholds"] == everything["themes"]["thresholds"]
+
+
 def test_timeline_shares_and_the_paragraphs_behind_a_point():
     paragraphs = pd.DataFrame({
         "paragraph_id": ["a", "b", "c", "d", "e"], "article_id": ["1", "1", "2", "3", "4"], "position": [0, 1, 0, 0, 0],

@@ -144,7 +144,10 @@ def _save(index, settings, taxonomy, themes, theme: Theme, lesson, verb: str) ->
     target = teaching.editable_index(index.path, settings.build_target())
     with st.spinner("Re-tagging the index from its stored vectors…"):
         try:
-            manifest = teaching.save_theme(target, taxonomy, themes, theme, lesson, index.model)
+            # The torch model the preview loaded, not a second copy (an ONNX query model's vectors
+            # differ a little and would enter the build's cache: then the re-tag loads its own).
+            manifest = teaching.save_theme(target, taxonomy, themes, theme, lesson, index.model,
+                                           embedder=index.embedder.loaded_torch_model)
         except (BuildError, TaxonomyError, OSError) as error:
             st.error(f"Not saved, the index is unchanged: {plain(str(error))}")
             return
