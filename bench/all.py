@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 WHITE_HOUSE = OUT / "white-house"
 
-# (name, script and arguments); scale.py comes first: it builds the White House index others use.
+# (name, script and arguments); white_house.py comes first: it builds the White House index others use.
 RUNS = [
-    ("scale", ["scale.py"]),
+    ("white_house", ["white_house.py"]),
     ("build", ["build.py", "--paragraphs", "5000"]),
     ("search", ["search.py"]),
     ("watch", ["watch.py"]),

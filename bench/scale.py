@@ -1,138 +1,162 @@
-"""The white-house corpus at full size: re-tag time and dashboard script times.
+"""An index past one machine's comfort: 1M (or more) paragraphs, measured as the dashboard uses it.
 
-    .venv/bin/python bench/scale.py [--out bench/out/white-house]
+    .venv/bin/python bench/scale.py [--sizes 1000000] [--json PATH] [--queries 200]
 
-Embedding all ~160k White House paragraphs takes about 1.5 hours on 2 cores, so this index keeps
-the real articles, paragraphs, speakers and themes pipeline but stores random unit vectors
-(costs of re-tagging and of the pages do not depend on the vectors' values; theme scores do, so
-the pages get about one theme per paragraph, as a real index has: see realistic_themes).
-Pass --real-vectors to embed for real instead.
+The vectors are real MiniLM vectors spread with noise to size: each of the real paragraphs of
+bench/out/search-quality/index (13,787, written by bench/search_quality.py; the sample's 563 when
+it is missing) is copied with Gaussian noise (sigma NOISE per dimension) and normalised, so that
+neighbourhoods are as crowded as a big corpus's. The queries are other real vectors, noised the
+same way. The paragraph table is the sample's rows repeated (bench/watch.py's base_index).
+
+Per size: writing the index (the inverted file is built there, from neighbours.APPROXIMATE_FROM
+vectors), loading it, resident memory, a filter change (filter mask + theme timeline per month and
+source, the Themes page's query), and the vector scan (`Index.neighbours`, what `Index.search`
+ranks from) against the exact float32 scan in the same run: p50 / p95 and recall@10, with no
+filter, one source (1 of 6) and one year; then `Index.search` end to end (query embedding, BM25,
+sentence rescoring, the result frame). --json writes the figures as one JSON object per size.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
+import json
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpora" / "white-house"
+sys.path.insert(0, str(ROOT / "bench"))
+REAL = ROOT / "bench" / "out" / "search-quality" / "index"
+NOISE = 0.02  # per dimension: a copy keeps a cosine of about 0.93 with its original
 
 
-def build_synthetic(out: Path) -> float:
-    import numpy as np
-
-    from diplodash.build import _tag, collect
-    from diplodash.embeddings import Embedder, EmbeddingCache, default_cache_dir
-    from diplodash.index import SCHEMA_VERSION, write_index
-    from diplodash.speakers import Tables, attribute
-    from diplodash.themes import load_taxonomy
-
-    started = time.perf_counter()
-    articles, paragraphs = collect([str(CORPUS)], [])
-    paragraphs = attribute(articles, paragraphs, Tables.load())
-    rng = np.random.default_rng(0)
-    vectors = rng.standard_normal((len(paragraphs), 384), dtype=np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    embedder = Embedder()
-    cache = EmbeddingCache(default_cache_dir(), embedder.name).load()
-    taxonomy = load_taxonomy()
-    paragraphs, scores, info = _tag(paragraphs, vectors, taxonomy, None, embedder, cache)
-    paragraphs["themes"] = realistic_themes(paragraphs, taxonomy, rng)
-    manifest = {"schema_version": SCHEMA_VERSION, "model": embedder.name, "dim": 384,
-                "counts": {"articles": len(articles), "paragraphs": len(paragraphs)}, "n_embedded": 0, "n_reused": 0,
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "inputs": [str(CORPUS)], "errors": [],
-                "timings": {}, "themes": info, "synthetic_vectors": True}
-    write_index(out, articles, paragraphs, vectors, manifest, scores)
-    return time.perf_counter() - started
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
 
 
-def realistic_themes(paragraphs, taxonomy, rng, per_paragraph: float = 1.0) -> list[list[str]]:
-    """Random vectors tag ~0.1 themes per paragraph, a real index ~1 (0.94 on the sample): so that the
-    pages count as many theme rows as they would, each paragraph gets the themes whose keywords its
-    text contains, plus random themes up to `per_paragraph` on average."""
-    import numpy as np
-
-    texts = paragraphs.text.astype("string[pyarrow]")
-    hits = np.column_stack([texts.str.contains(t.keyword_pattern, case=False, regex=True).to_numpy() for t in taxonomy])
-    extra = max(per_paragraph - hits.sum(axis=1).mean(), 0) / len(taxonomy)
-    hits |= rng.random(hits.shape) < extra
-    ids = np.array([t.id for t in taxonomy], dtype=object)
-    return [list(ids[row]) for row in hits]
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(action, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
+def spread(base: np.ndarray, size: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = np.empty((size, base.shape[1]), dtype=np.float32)
+    for start in range(0, size, 200_000):
+        end = min(size, start + 200_000)
+        block = base[np.arange(start, end) % len(base)] + NOISE * rng.standard_normal((end - start, base.shape[1]), dtype=np.float32)
+        out[start:end] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    return float(np.percentile(samples, 50)), float(np.percentile(samples, 95))
+
+
+def scan_figures(index, queries: np.ndarray, allowed: np.ndarray | None, label: str) -> dict:
+    from diplodash.search import top_k
+
+    from diplodash.search import STATEMENT_CANDIDATES, candidates
+
+    approximate, exact, recall, reranked = [], [], [], []
+    mask = allowed if allowed is not None else np.ones(len(index.paragraphs), dtype=bool)
+    for query in queries:
         started = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def first_paint(index: Path) -> tuple[float, float]:
-    """Seconds from `streamlit run` being up (health check answers) to the Overview title and to its
-    numbers, in Debian's Chromium driven by Playwright."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from serving import chromium_page, streamlit_server
-
-    with streamlit_server(index) as (_, url), chromium_page() as page:
+        found = index.neighbours.rows(query, 10, allowed)
+        approximate.append(1000 * (time.perf_counter() - started))
         started = time.perf_counter()
-        page.goto(url)
-        page.wait_for_selector("h1:has-text('Overview')", timeout=120_000)
-        title = time.perf_counter() - started
-        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
-        return title, time.perf_counter() - started
+        expected = top_k(index.embeddings, query, 10, allowed)[0]
+        exact.append(1000 * (time.perf_counter() - started))
+        recall.append(len(set(found) & set(expected)) / max(len(expected), 1))
+        # What a search ranks from: the scan's best STATEMENT_CANDIDATES, scored again on float32.
+        first = candidates(index, query, STATEMENT_CANDIDATES, mask, None)[0][:10]
+        reranked.append(len(set(first) & set(expected)) / max(len(expected), 1))
+    p50, p95 = percentiles(approximate)
+    e50, _ = percentiles(exact)
+    print(f"  scan, {label:<22} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  recall@10 {np.mean(recall):.3f}, "
+          f"after rescoring {STATEMENT_CANDIDATES} {np.mean(reranked):.3f}   (exact numpy p50 {e50:6.1f} ms)")
+    return {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "recall_at_10": round(float(np.mean(recall)), 4),
+            "recall_at_10_rescored": round(float(np.mean(reranked)), 4), "exact_p50_ms": round(e50, 2)}
+
+
+def measure(size: int, queries: int, base: np.ndarray, source: str, keep: Path | None = None) -> dict:
+    import diplodash
+    from diplodash.embeddings import DEFAULT_MODEL
+    from diplodash.queries import Filters, filter_mask, theme_timeline
+    from watch import base_index
+
+    figures: dict = {"paragraphs": size, "vectors": source, "noise_sigma": NOISE}
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "out") as folder:
+        target = keep / f"index-{size}" if keep else Path(folder) / "index"
+        figures["write_s"] = None
+        if not (target / "manifest.json").exists():
+            vectors = spread(base, size, seed=1)
+            started = time.perf_counter()
+            base_index(target, size, DEFAULT_MODEL, vectors=vectors)
+            figures["write_s"] = round(time.perf_counter() - started, 1)
+            del vectors
+        print(f"# {size:,} paragraphs ({source}, noise {NOISE}): written in {figures['write_s']} s "
+              f"(inverted file included: {(target / 'vectors.ivf').exists()})")
+        before = rss_mb()
+        started = time.perf_counter()
+        index = diplodash.load_index(target)
+        index.neighbours  # noqa: B018 (the scan is made on first search; count it in the load)
+        figures["load_s"] = round(time.perf_counter() - started, 2)
+        figures["rss_mb"] = round(rss_mb() - before)
+        print(f"  load {figures['load_s']} s, +{figures['rss_mb']:,} MB resident ({index.neighbours.engine})")
+        paragraphs = index.paragraphs
+        one_source = Filters(sources=(sorted(paragraphs["source"].unique())[0],))
+        samples = []
+        for filters in (Filters(), one_source, Filters(start=pd.Timestamp("2023-01-01"), end=pd.Timestamp("2023-12-31"))):
+            started = time.perf_counter()
+            theme_timeline(paragraphs[filter_mask(paragraphs, filters)], "month", by="source")
+            samples.append(1000 * (time.perf_counter() - started))
+        figures["filter_ms"] = round(float(np.median(samples)), 1)
+        print(f"  filter change (mask + theme timeline by month and source): median {figures['filter_ms']} ms")
+        rng = np.random.default_rng(2)
+        picked = base[rng.integers(len(base), size=queries)] + NOISE * rng.standard_normal((queries, base.shape[1]), dtype=np.float32)
+        picked /= np.linalg.norm(picked, axis=1, keepdims=True)
+        source_rows = (paragraphs["source"] == one_source.sources[0]).to_numpy() & index.searchable
+        year = paragraphs["published"].dt.year.eq(2023).to_numpy() & index.searchable
+        figures["scan"] = {"all": scan_figures(index, picked, index.searchable, "no filter"),
+                           "source": scan_figures(index, picked, source_rows, f"1 source ({source_rows.mean():.0%})"),
+                           "year": scan_figures(index, picked, year, f"one year ({year.mean():.0%})")}
+        texts = paragraphs["text"].sample(min(queries, 60), random_state=0).str.slice(0, 120).tolist()
+        index.search(texts[0])  # the model loads on the first query
+        times = []
+        for text in texts[1:]:
+            started = time.perf_counter()
+            index.search(text + " ")
+            times.append(1000 * (time.perf_counter() - started))
+        p50, p95 = percentiles(times)
+        figures.update(search_p50_ms=round(p50, 1), search_p95_ms=round(p95, 1),
+                       recall_at_10=figures["scan"]["all"]["recall_at_10_rescored"], peak_rss_mb=round(peak_mb()))
+        print(f"  Index.search end to end ({len(times)} queries, {index.embedder.runtime}): p50 {p50:.1f} ms, "
+              f"p95 {p95:.1f} ms; process peak {figures['peak_rss_mb']:,} MB")
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "white-house"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="write the indexes here and reuse them on the next run")
     args = parser.parse_args()
-    if not CORPUS.exists():
-        sys.exit(f"skipped: {CORPUS} is missing")
-    out = Path(args.out)
-    if not (out / "manifest.json").exists():
-        print(f"building {out} (real texts, random vectors): {build_synthetic(out):.0f} s")
-    import diplodash
-    from diplodash.build import retag
-
-    index = diplodash.load_index(out)
-    print(f"# bench/scale.py  {time.strftime('%Y-%m-%d %H:%M')}  white-house: {len(index.articles):,} articles, "
-          f"{len(index.paragraphs):,} paragraphs")
-    with tempfile.TemporaryDirectory() as scratch:  # a copy, so that the pages keep realistic theme counts
-        copy = shutil.copytree(out, Path(scratch) / "index")
-        retag_seconds = timed(lambda: retag(copy), repeat=1)
-    print(f"retag the whole index (taxonomy vectors cached): {retag_seconds:.1f} s")
-
-    if Path("/usr/bin/chromium").exists():
-        title, numbers = first_paint(out)
-        print(f"first paint of Overview from a cold `streamlit run`: title {title:.2f} s, numbers {numbers:.2f} s")
-    os.environ["DIPLODASH_INDEX"] = str(out)
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    first = timed(lambda: at.run(), repeat=1)
-    again = timed(lambda: at.run())
-    at.switch_page("pages/themes.py")
-    themes_first = timed(lambda: at.run(), repeat=1)
-    sources = at.multiselect(key="filter_sources").options
-    change = timed(lambda: at.multiselect(key="filter_sources").set_value(sources[:1]).run(), repeat=1)
-    back = timed(lambda: at.multiselect(key="filter_sources").set_value([]).run(), repeat=1)
-    granularity = timed(lambda: at.selectbox(key="granularity").set_value("week").run(), repeat=1)
-    at.switch_page("pages/search.py").run()
-    at.text_input(key="query").input("warm up the model").run()
-    search = timed(lambda: at.text_input(key="query").input(f"sanctions on Russian banks {time.time()}").run())
-    print(f"{'script run (AppTest)':<52}{'seconds':>8}")
-    for name, value in [("Overview, first run (loads the index)", first), ("Overview, again", again),
-                        ("Themes, first run", themes_first), ("Themes, filter change (one source)", change),
-                        ("Themes, filter cleared (cached)", back), ("Themes, granularity change", granularity),
-                        ("Search, model warm (query embedding + 160k matmul)", search)]:
-        print(f"{name:<52}{value:>8.3f}")
+    (ROOT / "bench" / "out").mkdir(exist_ok=True)
+    if (REAL / "embeddings.npy").exists():
+        base, source = np.load(REAL / "embeddings.npy"), f"{len(np.load(REAL / 'embeddings.npy', mmap_mode='r')):,} real vectors"
+    else:
+        base, source = np.load(ROOT / "data" / "index" / "embeddings.npy"), "the sample's 563 real vectors"
+    results = [measure(size, args.queries, base.astype(np.float32), source, args.keep) for size in args.sizes]
+    if args.json:
+        args.json.write_text(json.dumps(results[0] if len(results) == 1 else results, indent=1))
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

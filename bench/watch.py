@@ -42,8 +42,9 @@ class TimedEmbedder:
         return self._timed("encode_with_tokens", texts, *args, **kwargs)
 
 
-def base_index(folder: Path, size: int, model: str) -> None:
-    """A synthetic index of `size` paragraphs with the sample's texts, articles and themes."""
+def base_index(folder: Path, size: int, model: str, vectors=None) -> None:
+    """A synthetic index of `size` paragraphs with the sample's texts, articles and themes, and
+    `vectors` (random unit vectors by default)."""
     import numpy as np
     import pandas as pd
 
@@ -59,8 +60,9 @@ def base_index(folder: Path, size: int, model: str) -> None:
                                                      paragraph_id=sample.paragraphs.paragraph_id + f"r{r}")
                             for r in range(repeats)], ignore_index=True).iloc[:size]
     articles = articles[articles.article_id.isin(set(paragraphs.article_id))]
-    vectors = np.random.default_rng(0).standard_normal((len(paragraphs), 384), dtype=np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    if vectors is None:
+        vectors = np.random.default_rng(0).standard_normal((len(paragraphs), 384), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     manifest = {**sample.manifest, "model": model, "segments": [],
                 "counts": {"articles": len(articles), "paragraphs": len(paragraphs)}}
     write_index(folder, articles, paragraphs, vectors, manifest)

@@ -87,10 +87,9 @@ def lexical_boost(index, query: str, candidates: np.ndarray | None = None) -> np
     if len(boost) != len(index.paragraphs):
         boost = np.zeros(len(index.paragraphs), dtype=np.float32)
     phrases = quoted_phrases(query)
-    if phrases and candidates is not None:
-        texts = index.paragraphs["text"].to_numpy()
-        for row in candidates:
-            text = str(texts[row]).lower()
+    if phrases and candidates is not None and len(candidates):
+        for row, text in zip(candidates, index.columns["text"].take(candidates)):  # these rows only
+            text = str(text).lower()
             if all(p in text for p in phrases):
                 boost[row] += LEXICAL_WEIGHT
     return boost

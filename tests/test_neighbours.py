@@ -58,3 +58,59 @@ def test_without_faiss_numpy_gives_the_same_rows(vectors, monkeypatch):
     assert scan.engine == "numpy"
     allowed = rng.random(len(matrix)) < 0.5
     assert list(scan.rows(matrix[9], 10, allowed)) == list(top_k(matrix, matrix[9], 10, allowed)[0])
+
+
+def clustered(count: int, dim: int = 48, centres: int = 60, seed: int = 3) -> np.ndarray:
+    """Unit vectors around a few centres, as real embeddings are (random ones have no structure to index)."""
+    rng = np.random.default_rng(seed)
+    middle = rng.standard_normal((centres, dim), dtype=np.float32)
+    matrix = middle[rng.integers(centres, size=count)] + 0.35 * rng.standard_normal((count, dim), dtype=np.float32)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def test_a_large_part_is_searched_through_its_inverted_file_with_filters(tmp_path):
+    from diplodash.neighbours import IVF_FILE, build_ivf
+
+    matrix = clustered(12_000)
+    path = tmp_path / IVF_FILE
+    build_ivf(matrix, path)
+    extra = clustered(3_000, seed=4)  # a segment appended after: scanned exactly beside the inverted file
+    vectors = np.concatenate([matrix, extra])
+    scan = NearestNeighbours(vectors, inverted=[(0, len(matrix), path)])
+    assert scan.engine == "faiss-fp16 x1 + faiss-ivf-sq8 x1"
+    rng = np.random.default_rng(0)
+    narrow = np.zeros(len(vectors), dtype=bool)
+    narrow[rng.choice(len(vectors), 400, replace=False)] = True  # under EXACT_BELOW: scored exactly
+    half = rng.random(len(vectors)) < 0.5
+    for allowed, least in ((None, 0.9), (half, 0.9), (narrow, 1.0)):
+        found_all = []
+        for _ in range(20):
+            query = vectors[rng.integers(len(vectors))] + 0.2 * rng.standard_normal(48).astype(np.float32)
+            query /= np.linalg.norm(query)
+            expected = top_k(vectors, query, 10, allowed)[0]
+            found = scan.rows(query, 10, allowed)
+            assert allowed is None or allowed[found].all()
+            found_all.append(len(set(found) & set(expected)) / 10)
+        assert np.mean(found_all) >= least, (None if allowed is None else allowed.sum(), np.mean(found_all))
+
+
+def test_an_index_part_from_the_threshold_up_gets_an_inverted_file_that_a_retag_keeps(tmp_path, monkeypatch, real_embedder):
+    import diplodash
+    from diplodash import neighbours
+    from diplodash.index import read_tables, write_index
+    from diplodash.tagging import retag
+
+    from .conftest import SAMPLE_INDEX
+
+    monkeypatch.setattr(neighbours, "APPROXIMATE_FROM", 500)
+    manifest, articles, paragraphs, embeddings = read_tables(SAMPLE_INDEX)  # 563 paragraphs
+    target = tmp_path / "index"
+    write_index(target, articles, paragraphs, embeddings, manifest)
+    assert (target / neighbours.IVF_FILE).exists()
+    index = diplodash.load_index(target)
+    assert isinstance(index.embeddings, np.memmap) and "ivf" in index.neighbours.engine
+    query = embeddings[10]
+    assert index.neighbours.rows(query, 1)[0] == 10
+    before = (target / neighbours.IVF_FILE).stat().st_ino
+    retag(target, embedder=real_embedder)
+    assert (target / neighbours.IVF_FILE).stat().st_ino == before  # the same vectors: linked, not rebuilt
