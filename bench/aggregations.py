@@ -70,7 +70,8 @@ result = duckdb.sql(f'''
 WITH rows AS (SELECT date_trunc('month', published) AS period, source, themes FROM read_parquet('{PATH}')
               {where} {'AND' if where else 'WHERE'} date_precision = 'day'),
 totals AS (SELECT period, source, count(*) AS total FROM rows GROUP BY ALL),
-tagged AS (SELECT period, source, unnest(themes) AS theme, count(*) AS paragraphs FROM rows GROUP BY ALL)
+tagged AS (SELECT period, source, theme, count(*) AS paragraphs
+          FROM (SELECT period, source, unnest(themes) AS theme FROM rows) GROUP BY ALL)
 SELECT t.period, t.source, t.theme, t.paragraphs, s.total, t.paragraphs / s.total AS share
 FROM tagged t JOIN totals s USING (period, source)''').df()
 """,
