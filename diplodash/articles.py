@@ -15,6 +15,7 @@ import pandas as pd
 
 from .dates import parse_date
 from .sources import Document, Problem
+from .languages import declared
 from .text import clean, has_letters, strip_markup
 
 
@@ -38,6 +39,7 @@ class Article:
     speaker_role: str | None = None
     country: str | None = None
     date_text: str | None = None  # the date as written, kept so an unreadable one can be reported
+    language: str | None = None   # as the source declares it (diplodash.languages detects the rest)
 
 
 class ArticleError(ValueError):
@@ -61,6 +63,7 @@ COLUMN_ALIASES = {
     "url": ("url", "link", "source_url", "href"),
     "source": ("source", "publisher", "outlet", "site", "sitename"),
     "summary": ("summary", "description", "lead"),
+    "language": ("language", "lang", "locale"),
 }
 _HEADER_LINE = re.compile(r"^(published|date|updated|source|publisher|url|link|author|by)\s*:\s*(.+)$", re.I)
 
@@ -138,6 +141,7 @@ def finish(article: Article, doc: Document, published=None, source: str | None =
     article.source = clean(own or fallback or "unknown")
     article.path = doc.name
     article.title = clean(strip_markup(article.title or "")) or Path(doc.name).stem
+    article.language = article.language or declared(doc.meta.get("language"))
     return article
 
 
@@ -298,7 +302,8 @@ def _table(doc: Document, problems: list[Problem], columns: dict) -> Iterator[Ar
             blocks = plain_blocks(body)
             title = row.get(mapping["title"]) if mapping.get("title") else ""
             article = Article(title=str(title or ""), blocks=blocks, flat="\n" not in body.strip(),
-                              url=str(row.get(mapping["url"]) or "") or None if mapping.get("url") else None)
+                              url=str(row.get(mapping["url"]) or "") or None if mapping.get("url") else None,
+                              language=declared(row.get(mapping["language"])) if mapping.get("language") else None)
             row_doc = Document(f"{doc.name} row {number}", b"", doc.format, meta=doc.meta)
             try:
                 yield finish(article, row_doc, published=row.get(mapping.get("published") or ""),

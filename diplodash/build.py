@@ -22,10 +22,11 @@ from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
 from .statements import embed_paragraphs
 from .tagging import retag, tag_index  # noqa: F401  (retag is part of the build's interface)
 from .themes import load_taxonomy
-from .text import digest, fingerprint
+from .languages import detect, paragraph_languages
+from .text import count_words, digest, fingerprint
 
 _HERE = Path(__file__).resolve().parent
-_READER_CODE = [_HERE / f"{name}.py" for name in ("sources", "articles", "paragraphs", "text", "dates")] \
+_READER_CODE = [_HERE / f"{name}.py" for name in ("sources", "articles", "paragraphs", "text", "dates", "languages")] \
     + sorted((_HERE / "speakers").glob("*.py"))
 
 Progress = Callable[[str, int, int | None], None]
@@ -277,19 +278,23 @@ def rows_of_article(article: Article, document: str, keys: list[str]) -> tuple[d
     """The articles-table row of one article and the paragraphs-table rows of its paragraphs."""
     article_id = digest(keys[0].removeprefix("text:"), 6)
     split = split_article(article)
+    language = article.language or detect(" ".join([article.title, *(p.text for p in split[:12])]))
+    languages = paragraph_languages([p.text for p in split], language)
     paragraphs = [{"paragraph_id": f"{article_id}-{p.position:04d}", "article_id": article_id,
                    "position": p.position, "kind": p.kind, "section": p.section, "turn": p.turn,
-                   "text": p.text, "n_words": len(p.text.split()), "published": article.published,
-                   "date_precision": article.date_precision, "source": article.source} for p in split]
-    return _article_row(article, article_id, len(split), document, keys), paragraphs
+                   "text": p.text, "n_words": count_words(p.text), "published": article.published,
+                   "date_precision": article.date_precision, "source": article.source, "language": tongue}
+                  for p, tongue in zip(split, languages)]
+    return _article_row(article, article_id, len(split), document, keys, language), paragraphs
 
 
-def _article_row(article: Article, article_id: str, n_paragraphs: int, document: str, keys: list[str]) -> dict:
+def _article_row(article: Article, article_id: str, n_paragraphs: int, document: str, keys: list[str],
+                 language: str) -> dict:
     return {"article_id": article_id, "title": article.title, "published": article.published,
             "date_precision": article.date_precision, "source": article.source, "url": article.url,
             "path": article.path, "n_paragraphs": n_paragraphs, "speaker": article.speaker,
             "speaker_role": article.speaker_role, "country": article.country, "document": document,
-            "dedup_keys": keys}
+            "dedup_keys": keys, "language": language}
 
 
 def embed(texts: list[str], embedder: Embedder, cache: EmbeddingCache, progress: Progress = _quiet) -> tuple[np.ndarray, int]:

@@ -25,9 +25,9 @@ FILES = ("articles.parquet", "paragraphs.parquet", "embeddings.npy", "manifest.j
 THEME_SCORES = "paragraph_themes.parquet"
 SEGMENTS = "segments"  # appended parts, listed by the manifest (diplodash.segments)
 ARTICLE_COLUMNS = ["article_id", "title", "published", "date_precision", "source", "url", "path",
-                   "n_paragraphs", "speaker", "speaker_role", "country", "document", "dedup_keys"]
+                   "n_paragraphs", "speaker", "speaker_role", "country", "document", "dedup_keys", "language"]
 PARAGRAPH_COLUMNS = ["paragraph_id", "article_id", "position", "kind", "section", "turn", "text",
-                     "n_words", "published", "date_precision", "source"]
+                     "n_words", "published", "date_precision", "source", "language"]
 SPEAKER_COLUMNS = ["speakers", "speaker_groups", "speaker_organisations", "mentioned", "attributions"]
 THEME_COLUMNS = ["themes"]
 
@@ -219,6 +219,8 @@ def read_tables(folder: str | Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, n
     for column in SPEAKER_COLUMNS:  # an index built before a column existed reads with it empty
         if column not in paragraphs:
             paragraphs[column] = [[] for _ in range(len(paragraphs))]
+    for table in (articles, paragraphs):  # parts written before languages were told apart: English
+        table["language"] = table["language"].fillna("en") if "language" in table else "en"
     if embeddings.shape != (len(paragraphs), manifest.get("dim")):
         raise IndexUnavailable(f"the index at {folder} is inconsistent: {embeddings.shape[0]} vectors of "
                           f"dimension {embeddings.shape[1]} for {len(paragraphs)} paragraphs; rebuild it")

@@ -19,10 +19,15 @@ _CONNECTOR = r"(?:of|the|de|da|del|di|do|dos|du|van|von|der|den|al|el|bin|ibn|an
 _CAPITALISED = r"[A-Z][\w'’.\-]*"
 _MIXED_LABEL = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{0,9}}"
 _UPPER_LABEL = r"(?:[A-Z][A-Z'’.\-]*[ \t]+){0,6}[A-Z][A-Z'’.\-]+"
-TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|Q|A)(?:[ \t]*\([^)]{{0,40}}\))?:[ \t]*(?=\S)"
-                           rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(—–])")
+# Russian transcripts: "В.Путин:", "С.Лавров:", "Владимир Путин:"; Chinese ones: "问：", "答：",
+# "耿爽：", "环球时报记者：" (a full-width colon, no space after it).
+_CYRILLIC_LABEL = r"(?:[А-ЯЁ]\.[ \t]?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?|[А-ЯЁ][а-яё]+[ \t][А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
+_CHINESE_LABEL = r"(?:问|答|[\u4e00-\u9fff·]{2,16}记者|[\u4e00-\u9fff]{2,4})"
+TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|{_CYRILLIC_LABEL}|Q|A)(?:[ \t]*\([^)]{{0,40}}\))?:[ \t]*(?=\S)"
+                           rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(—–])"
+                           rf"|^(?P<chinese>{_CHINESE_LABEL})：[ \t]*(?=\S)")
 _ASIDE = r"(?:[ \t]*\([^)]{0,30}\))?"  # "Xi Jinping (retranslated):"
-_TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}){_ASIDE}:[ \t]")
+_TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}|{_CYRILLIC_LABEL}){_ASIDE}:[ \t]")
 # Scraped transcripts sometimes print a label as "Sergei Lavrov Lavrov SergeiForeign Minister of Russia:".
 _DOUBLED_NAME_LABEL = re.compile(r"\b(?P<first>[A-Z][\w'’-]+) (?P<last>[A-Z][\w'’-]+) (?P=last) (?P=first)"
                                  r"(?=[A-Z])[^:.!?]{0,80}:[ \t]")
@@ -64,6 +69,8 @@ def turn_label(text: str) -> str | None:
     match = TURN_AT_START.match(text)
     if not match:
         return None
+    if match.group("chinese"):
+        return match.group("chinese")
     label = (match.group("label") or match.group("question") or "").strip()
     return label if _is_speaker_label(label) else None
 

@@ -25,8 +25,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+# Chinese and Japanese are written without spaces: each Han or kana character counts as a word
+# (about a token for a multilingual model), so a paragraph's size and its windows mean the same in
+# every language.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def count_words(text: str) -> int:
-    return len(text.split())
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(text.split())
+    return cjk + sum(any(ch.isalnum() for ch in token) for token in _CJK.sub(" ", text).split())
 
 
 def has_letters(text: str) -> bool:
@@ -49,7 +58,8 @@ _ABBREVIATIONS = {
     "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "u.s", "u.n", "u.k", "e.u", "a.m", "p.m", "approx", "fig", "art", "para", "cf",
 }
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9А-ЯЁ])"  # Latin and Cyrillic capitals
+                       r"|[。！？]+[”’」』）)]*\s*(?=\S)")  # Chinese: the full stop ends it, no space follows
 
 
 def sentences(text: str) -> list[str]:
@@ -77,16 +87,27 @@ def windows(text: str, max_words: int = 150) -> list[str]:
         n = count_words(sentence)
         if n > max_words:
             if current:
-                chunks.append(" ".join(current))
+                chunks.append(_join(current))
                 current, size = [], 0
-            tokens = sentence.split()
-            chunks.extend(" ".join(tokens[i:i + max_words]) for i in range(0, len(tokens), max_words))
+            if _CJK.search(sentence):  # no spaces to cut at: cut by characters
+                chunks.extend(sentence[i:i + max_words] for i in range(0, len(sentence), max_words))
+            else:
+                tokens = sentence.split()
+                chunks.extend(" ".join(tokens[i:i + max_words]) for i in range(0, len(tokens), max_words))
             continue
         if size + n > max_words and current:
-            chunks.append(" ".join(current))
+            chunks.append(_join(current))
             current, size = [], 0
         current.append(sentence)
         size += n
     if current:
-        chunks.append(" ".join(current))
+        chunks.append(_join(current))
     return chunks
+
+
+def _join(parts: list[str]) -> str:
+    """Sentences joined as the language writes them: Chinese ones without a space between."""
+    text = parts[0]
+    for part in parts[1:]:
+        text += part if _CJK.match(part[:1]) and text[-1:] in "。！？”’」』）)" else " " + part
+    return text

@@ -191,7 +191,8 @@ def _read_source(source, memory, client, report, seen_keys, articles, paragraphs
 
 
 def _entry_document(source: Source, entry: Entry, client: WebClient) -> Document:
-    meta = {"title": entry.title, "published": entry.published, "source": source.name, "url": entry.link}
+    meta = {"title": entry.title, "published": entry.published, "source": source.name, "url": entry.link,
+            "language": source.language}
     if entry.carries_text or not entry.link:
         return Document(entry.link or f"{source.url}#{entry.id}", (entry.content or entry.summary).encode("utf-8"),
                         "html-fragment", entry.link, meta)

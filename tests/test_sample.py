@@ -71,7 +71,7 @@ def test_prebuilt_index_matches_a_fresh_build(tmp_path, real_embedder, monkeypat
     fresh = tmp_path / "index"
     diplodash.build(["data/sample"], fresh, embedder=real_embedder, cache_dir=sample_cache)
     rebuilt = diplodash.load_index(fresh)
-    columns = ["paragraph_id", "kind", "section", "turn", "text", "source"]
+    columns = ["paragraph_id", "kind", "section", "turn", "text", "source", "language", "n_words"]
     pd.testing.assert_frame_equal(rebuilt.paragraphs[columns], prebuilt.paragraphs[columns])
     assert rebuilt.paragraphs.speakers.map(list).tolist() == prebuilt.paragraphs.speakers.map(list).tolist()
     assert rebuilt.paragraphs.themes.map(list).tolist() == prebuilt.paragraphs.themes.map(list).tolist()

@@ -31,6 +31,14 @@ def copied(tmp_path):
     return target, tmp_path / "taught" / "themes.yaml"
 
 
+def mark_ranked(index, taxonomy, theme, scored, on: int, off: int) -> np.ndarray:
+    """Mark the `on` paragraphs the theme scores highest as on it and the `off` after them as not."""
+    order = np.argsort(-scored.scores)
+    for number, row in enumerate(order[: on + off]):
+        teaching.set_mark(taxonomy, theme.id, index.paragraphs.paragraph_id.iloc[row], number < on)
+    return order
+
+
 def test_a_draft_needs_a_label_a_description_and_valid_keywords():
     with pytest.raises(TaxonomyError, match="needs a label and a description"):
         teaching.draft_theme("", "about banks", "", "")
@@ -79,13 +87,9 @@ def test_marks_teach_a_threshold_when_it_agrees_better_cross_validated(copied, r
     index = diplodash.load_index(index_dir)
     theme = teaching.draft_theme(**BANKS)
     scored = teaching.score_theme(index, theme, taxonomy, embedder=real_embedder)
-    order = np.argsort(-scored.scores)
     # The analyst says only the 6 highest-scoring paragraphs are on the theme: the next 6, tagged
     # today, are not. The threshold must rise between them.
-    for row in order[:6]:
-        teaching.set_mark(taxonomy, theme.id, index.paragraphs.paragraph_id.iloc[row], True)
-    for row in order[6:12]:
-        teaching.set_mark(taxonomy, theme.id, index.paragraphs.paragraph_id.iloc[row], False)
+    order = mark_ranked(index, taxonomy, theme, scored, 6, 6)
     lesson = teaching.learn(index, theme, scored, teaching.read_marks(taxonomy))
     ways = {way.name: way for way in lesson.ways}
     assert lesson.on == 6 and lesson.off == 6 and lesson.chosen == teaching.THRESHOLD
@@ -120,11 +124,7 @@ def test_saving_re_tags_the_index_keeps_the_threshold_and_a_failed_save_changes_
     themes = teaching.editable_taxonomy(taxonomy, index.manifest)
     theme = teaching.draft_theme(**BANKS, taken={t.id for t in themes})
     scored = teaching.score_theme(index, theme, taxonomy, embedder=real_embedder)
-    order = np.argsort(-scored.scores)
-    for row in order[:3]:
-        teaching.set_mark(taxonomy, theme.id, index.paragraphs.paragraph_id.iloc[row], True)
-    for row in order[3:6]:
-        teaching.set_mark(taxonomy, theme.id, index.paragraphs.paragraph_id.iloc[row], False)
+    mark_ranked(index, taxonomy, theme, scored, 3, 3)
     shown = teaching.preview(index, theme, teaching.read_marks(taxonomy), taxonomy, embedder=real_embedder)
     with exclusive(index_dir, 0):  # another build holds the index: not saved, nothing half-written
         with pytest.raises(Exception, match="busy|locked|another"):

@@ -29,6 +29,8 @@ def name_key(name: str) -> str:
             if token.endswith("y"):
                 token = token[:-1] + "i"
         out.append(token)
+    if not out and re.search(r"[^\W\d_]", name):  # a script the ASCII folding erases (汪文斌, В.Путин): its own letters
+        return " ".join(re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", name).lower()))
     return " ".join(out)
 
 

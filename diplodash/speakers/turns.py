@@ -28,13 +28,36 @@ _LABEL_ROLES = {"THE PRESIDENT": "president", "PRESIDENT": "president", "THE VIC
                 "VICE PRESIDENT": "vice-president", "THE FIRST LADY": None}
 
 
+# "2019年1月17日外交部发言人陆慷主持例行记者会": the spokesperson who hosts it.
+_HOST_TITLE_ZH = re.compile(r"发言人(?P<name>[\u4e00-\u9fff]{2,3})主持")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
 def host(title: str, state: ArticleSpeakers) -> str | None:
-    match = _HOST_TITLE.search(title or "")
+    match = _HOST_TITLE.search(title or "") or _HOST_TITLE_ZH.search(title or "")
     return state.names.register(match.group("name")) if match else None
+
+
+def _chinese_turn(label: str, state: ArticleSpeakers, host_name: str | None) -> Attribution | None:
+    """问 (a question) and an outlet's reporter ask; 答 (the answer) is the host's; a name is a person,
+    under the name the tables give it (耿爽 = Geng Shuang)."""
+    if label == "问" or label.endswith("记者"):
+        return Attribution("reporters", label, "turn", group=True)
+    if label == "答":
+        return Attribution(host_name, label, "turn") if host_name else None
+    name = state.tables.canonical_name(label)
+    if name != label or label == host_name or (host_name and state.tables.canonical_name(label) == host_name):
+        return Attribution(state.names.register(name), label, "turn")
+    return Attribution(state.names.register(label), label, "turn") if len(label) <= 3 else None
 
 
 def turn(label: str, state: ArticleSpeakers, host_name: str | None) -> Attribution | None:
     """The speaker a transcript label names."""
+    if _CHINESE.search(label):
+        return _chinese_turn(label, state, host_name)
+    if _CYRILLIC.search(label):  # "В.Путин", "Си Цзиньпин": a person, under the tables' name for them
+        return Attribution(state.names.register(state.tables.canonical_name(label.strip())), label, "turn")
     upper = label.upper().strip()
     if upper in ("A", "ANSWER"):
         return Attribution(host_name, label, "turn") if host_name else None

@@ -1,0 +1,99 @@
+"""Articles in Chinese and Russian: a language per article and paragraph, sentences and sizes that
+do not rely on spaces, and transcript turns in both scripts under the names the tables give."""
+import json
+
+import pytest
+
+from diplodash.build import collect
+from diplodash.languages import detect, paragraph_languages, script
+from diplodash.speakers import Tables, attribute, name_key
+from diplodash.text import count_words, sentences, windows
+
+# A press conference page as the Foreign Ministry publishes it (written for this test).
+MINISTRY_PAGE = """<html><head><title>2021年3月2日外交部发言人汪文斌主持例行记者会</title></head><body>
+<div id="News_Body_Time">2021-03-02</div>
+<div id="News_Body_Txt_A" class="content">
+<p>　　应国务委员兼外交部长王毅邀请，某国外长将于3月8日至10日访问中国。双方将就双边关系交换意见。</p>
+<p>　　问：中方如何看待多极化世界的前景？有评论认为国际格局正在发生深刻变化。</p>
+<p>　　答：世界多极化是不可阻挡的历史潮流。中方愿同各方一道，推动构建人类命运共同体。我们反对任何形式的集团对抗。</p>
+<p>　　环球时报记者：美方近日宣布新的对华制裁措施，中方对此有何回应？</p>
+<p>　　汪文斌：中方坚决反对美方的单边制裁。我们将采取必要措施，坚定维护自身正当权益。</p>
+</div></body></html>
+"""
+
+KREMLIN_TRANSCRIPT = """Переговоры с Президентом Китая
+Published: 2025-05-08
+
+В.Путин: Уважаемый председатель, дорогие друзья! Рад приветствовать вас в Москве. Наши отношения достигли наивысшего уровня за всю историю.
+
+Си Цзиньпин (как переведено): Благодарю вас за тёплый приём. Мы выступаем за многополярный мир.
+
+В.Путин: Мы договорились расширять торговлю в национальных валютах.
+"""
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return Tables.load()
+
+
+def read(tmp_path, name, text, tables):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    problems = []
+    articles, paragraphs = collect([str(path)], problems)
+    assert not [p for p in problems if p.level == "error"], problems
+    return articles, attribute(articles, paragraphs, tables)
+
+
+def test_chinese_text_is_split_at_its_own_full_stops_and_measured_by_characters():
+    text = "世界多极化是不可阻挡的历史潮流。中方愿同各方一道！你怎么看？好。"
+    assert sentences(text) == ["世界多极化是不可阻挡的历史潮流。", "中方愿同各方一道！", "你怎么看？", "好。"]
+    assert count_words(text) == 28 and count_words("A mixed 中文 text") == 5
+    chunks = windows(text * 10, max_words=60)
+    assert all(count_words(c) <= 60 for c in chunks) and "".join(chunks) == text * 10  # nothing lost, no spaces added
+    assert sentences("В.Путин: Добрый день. Мы обсудили многое. Спасибо!") == ["В.Путин: Добрый день.", "Мы обсудили многое.", "Спасибо!"]
+
+
+def test_languages_are_detected_per_article_and_per_paragraph_in_another_script():
+    assert detect("The two presidents held talks on trade and security.") == "en"
+    assert detect("Мы выступаем за многополярный мир и равноправное сотрудничество.") == "ru"
+    assert detect("世界多极化是不可阻挡的历史潮流。") == "zh"
+    assert detect("2024 — 12") == "und" and script("...") is None
+    texts = ["The minister spoke to reporters.", "中方坚决反对单边制裁。", "Он сказал, что санкции не работают."]
+    assert paragraph_languages(texts, "en") == ["en", "zh", "ru"]
+
+
+def test_a_ministry_page_in_chinese_is_read_with_its_turns_and_the_spokesperson_under_one_name(tmp_path, tables):
+    articles, paragraphs = read(tmp_path, "2021-03-02_zh.html", MINISTRY_PAGE, tables)
+    assert articles.language.tolist() == ["zh"] and set(paragraphs.language) == {"zh"}
+    assert articles.published.iloc[0].strftime("%Y-%m-%d") == "2021-03-02"
+    turns = {row.text[:3]: (row.turn, list(row.speakers), list(row.speaker_groups)) for row in paragraphs.itertuples()}
+    assert turns["问：中"] == ("问", [], ["reporters"])            # a question is a reporter's
+    assert turns["答：世"] == ("答", ["Wang Wenbin"], [])          # the answer is the host's, as the title names him
+    assert turns["环球时"][2] == ["reporters"]                      # an outlet's reporter asks: not a speaker
+    assert turns["汪文斌"][1] == ["Wang Wenbin"]                    # 汪文斌 = Wang Wenbin (data/people.yaml)
+    assert all(" " not in text for text in paragraphs.text)         # never split on, nor joined with, spaces
+    assert (paragraphs.n_words > 20).all()
+
+
+def test_a_russian_transcript_names_its_speakers_as_the_english_one_would(tmp_path, tables):
+    articles, paragraphs = read(tmp_path, "talks.txt", KREMLIN_TRANSCRIPT, tables)
+    assert articles.language.tolist() == ["ru"] and set(paragraphs.language) == {"ru"}
+    putin = paragraphs[paragraphs.turn == "В.Путин"]
+    assert len(putin) == 2 and all(list(s) == ["Vladimir Putin"] for s in putin.speakers)
+    xi = paragraphs[paragraphs.text.str.startswith("Си Цзиньпин")]
+    assert [list(s) for s in xi.speakers] == [["Xi Jinping"]]
+    assert name_key("В.Путин") == name_key("В. Путин") != "" and name_key("汪文斌") == "汪文斌"
+
+
+def test_a_table_declares_its_language_and_a_feed_its_own(tmp_path, tables):
+    table = tmp_path / "wire.jsonl"
+    rows = [{"title": "Talks", "text": "The ministers met in Geneva and agreed to talk again.", "language": "fr-FR",
+             "date": "2024-01-02", "source": "Wire"},
+            {"title": "Переговоры", "text": "Министры встретились в Женеве и договорились продолжить переговоры.",
+             "date": "2024-01-03", "source": "Wire"}]
+    table.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    articles, paragraphs = collect([str(table)], [])
+    assert articles.language.tolist() == ["fr", "ru"]  # declared wins, even where the text says otherwise
+    assert paragraphs.language.tolist() == ["fr", "ru"]
