@@ -254,6 +254,7 @@ class Index:
         self._neighbours = None
         self._columns = None
         self._article_links = None
+        self._languages = None
 
     @property
     def theme_scores(self) -> pd.DataFrame:
@@ -319,6 +320,13 @@ class Index:
         if self._columns is None:
             self._columns = {name: _rows_of(self.paragraphs[name].array) for name in self.paragraphs.columns}
         return self._columns
+
+    @property
+    def languages(self) -> list[str]:
+        """The paragraphs' languages, most written first (computed once)."""
+        if self._languages is None:
+            self._languages = list(self.paragraphs["language"].value_counts().index) if "language" in self.paragraphs else []
+        return self._languages
 
     @property
     def article_links(self) -> dict:

@@ -327,10 +327,11 @@ class Filters:
     sources: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
-        return any([self.start, self.end, self.sources, self.themes, self.speakers])
+        return any([self.start, self.end, self.sources, self.themes, self.speakers, self.languages])
 
 
 def filter_mask(paragraphs: pd.DataFrame, filters: Filters) -> np.ndarray:
@@ -343,6 +344,8 @@ def filter_mask(paragraphs: pd.DataFrame, filters: Filters) -> np.ndarray:
         mask &= (paragraphs["published"] < end).fillna(False).to_numpy(dtype=bool)
     if filters.sources:
         mask &= paragraphs["source"].isin(filters.sources).to_numpy()
+    if filters.languages and "language" in paragraphs:
+        mask &= paragraphs["language"].isin(filters.languages).to_numpy()
     for column, wanted in (("themes", filters.themes), ("speakers", filters.speakers)):
         if wanted:
             mask &= has_any(paragraphs[column], wanted)

@@ -16,7 +16,7 @@ from .queries import Filters, filter_mask
 from .text import sentences, words
 
 RESULT_COLUMNS = ["paragraph_id", "article_id", "score", "text", "title", "published", "source", "date",
-                  "date_precision", "kind", "position", "url", "speakers", "match_start", "match_end"]
+                  "date_precision", "kind", "position", "url", "speakers", "language", "match_start", "match_end"]
 SEARCHABLE_KINDS = ("body", "turn", "caption")
 # Chosen on half of bench/gold/search-paraphrases.csv (the even rows) and checked on the other half:
 # 0.25 lifts MRR@10 on the unseen half from 0.770 to 0.814 at equal recall@5 (bench/search_quality.py).
@@ -160,6 +160,7 @@ def _results(index, vector, k, mask, boost, statements: bool = False) -> pd.Data
     taken = {column: columns[column].take(rows) for column in
              ("paragraph_id", "article_id", "text", "published", "date_precision", "source", "kind", "position")}
     names = columns["speakers"].take(rows) if "speakers" in columns else [[]] * len(rows)
+    languages = columns["language"].take(rows) if "language" in columns else ["en"] * len(rows)
     links = [index.article_links.get(article, (None, None)) for article in taken["article_id"]]
     # One frame built from its columns, in order: taking the few rows of each needed column is a
     # fraction of the cost of a frame-wide iloc and of pandas' per-column inserts (bench/search.py).
@@ -170,7 +171,7 @@ def _results(index, vector, k, mask, boost, statements: bool = False) -> pd.Data
                          "date": [display_date(p, q) for p, q in zip(taken["published"], taken["date_precision"])],
                          "date_precision": taken["date_precision"], "kind": taken["kind"],
                          "position": taken["position"], "url": [url for _, url in links],
-                         "speakers": [", ".join(each) for each in names],
+                         "speakers": [", ".join(each) for each in names], "language": languages,
                          "match_start": spans[:, 0], "match_end": spans[:, 1]})
 
 

@@ -284,3 +284,29 @@ def test_track_two_statements_and_read_the_paragraphs_behind_a_point(sample_inde
     at = app(sample_index, monkeypatch, "search", q=statements[0])
     link = next(l for l in at.get("page_link") if "Track this statement" in l.proto.label)
     assert "track=a+frozen+war" in link.proto.page or "track" in str(link.proto)
+
+
+def test_a_language_filter_in_the_url_narrows_every_page_and_every_hit_says_its_language(tmp_path, monkeypatch):
+    from .conftest import SAMPLE_INDEX, rewrite_index
+
+    def two_languages(articles, paragraphs):  # one source's articles marked as Russian ones
+        russian = articles.source == "Ostrograd Daily"
+        articles.loc[russian, "language"] = "ru"
+        paragraphs.loc[paragraphs.article_id.isin(articles.article_id[russian]), "language"] = "ru"
+
+    target = tmp_path / "index"
+    rewrite_index(SAMPLE_INDEX, target, two_languages)
+    index = diplodash.load_index(target)
+    russian = index.paragraphs[index.paragraphs.language == "ru"]
+    assert index.languages == ["en", "ru"] and len(russian) > 0
+    at = app(target, monkeypatch, None, lang="ru")
+    assert at.multiselect(key="filter_languages").value == ["ru"]
+    assert {m.label: m.value for m in at.metric}["Paragraphs"] == f"{len(russian):,}"
+    at = app(target, monkeypatch, "themes", lang="ru")
+    heat = figure(at, "heatmap")["data"][0]
+    assert list(heat["x"] if "Ostrograd" in str(heat["x"]) else heat["y"]) == ["Ostrograd Daily"]  # the one Russian source
+    at = app(target, monkeypatch, "search", q="sanctions on the banks", lang="ru")
+    hits = [c.value for c in at.caption if "score " in c.value]  # each hit's source · date · score · language
+    assert hits and all("Russian" in hit and "Ostrograd Daily" in hit for hit in hits)
+    at.switch_page("pages/overview.py").run()
+    assert url(at).get("lang") == ["ru"]  # the filter survives a page switch

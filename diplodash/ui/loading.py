@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ..index import Index, IndexUnavailable, load_index
+from ..languages import NAMES
 from ..queries import Filters, filter_mask
 from .view import PAGES, begin_view, keep_url_value, page_links, url_value, url_widget, _view
 
@@ -76,7 +77,7 @@ def _choices(path: str, stamp: float) -> dict:
     paragraphs = index.paragraphs
     speakers = paragraphs["speakers"].explode().dropna().value_counts() if "speakers" in paragraphs else pd.Series()
     dates = paragraphs["published"].dropna()
-    return {"sources": sorted(paragraphs["source"].dropna().unique()),
+    return {"sources": sorted(paragraphs["source"].dropna().unique()), "languages": index.languages,
             "themes": list(index.theme_labels), "speakers": list(speakers.index[:300]),
             "first": dates.min().date() if len(dates) else None, "last": dates.max().date() if len(dates) else None}
 
@@ -111,13 +112,18 @@ def sidebar_filters(index: Index) -> Filters:
                             help="Chooses the themes drawn; shares stay out of all paragraphs of the period.")
         speakers = url_widget(st.multiselect, "filter_speakers", "speaker", [], "Speakers", choices["speakers"],
                               options=choices["speakers"], multiple=True)
+        languages = []
+        if len(choices["languages"]) > 1:  # a filter with one choice says nothing
+            languages = url_widget(st.multiselect, "filter_languages", "lang", [], "Languages", choices["languages"],
+                                   options=choices["languages"], multiple=True,
+                                   format_func=lambda code: NAMES.get(code, code))
     start = dates[0] if len(dates) >= 1 else None
     end = dates[1] if len(dates) == 2 else None
     keep_url_value("from", start, first, lambda d: [d.isoformat()])
     keep_url_value("to", end, last, lambda d: [d.isoformat()])
     return Filters(start=pd.Timestamp(start) if start and start != first else None,
                    end=pd.Timestamp(end) if end and end != last else None,
-                   sources=tuple(sources), themes=tuple(themes), speakers=tuple(speakers))
+                   sources=tuple(sources), themes=tuple(themes), speakers=tuple(speakers), languages=tuple(languages))
 
 
 def share_filters(filters: Filters) -> Filters:

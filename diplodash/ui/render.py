@@ -6,6 +6,7 @@ import streamlit as st
 
 from ..dates import display_date
 from ..index import Index
+from ..languages import NAMES
 from ..markdown import marked, matched_span, plain
 from .view import keep_url_value, view_params
 
@@ -19,12 +20,15 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
     if st.session_state.get(counter, (None,))[0] != signature:
         st.session_state[counter] = (signature, step)
     shown = min(st.session_state[counter][1], len(rows))
+    multilingual = len(index.languages) > 1
     for number, row in enumerate(rows.head(shown).itertuples()):
         with st.container(border=True, key=f"{key}_{number}"):
             speakers = ", ".join(row.speakers) if not isinstance(row.speakers, str) else row.speakers
             meta = [f"**{plain(row.source)}**", display_date(row.published, row.date_precision)]
             meta += [f"score {row.score:.3f}"] if hasattr(row, "score") else []
             meta += [plain(speakers)] if speakers else []
+            language = getattr(row, "language", None)
+            meta += [plain(NAMES.get(language, language))] if isinstance(language, str) and multilingual else []
             st.caption(" · ".join(meta) + (f" — {plain(row.title)}" if isinstance(getattr(row, "title", None), str) else ""))
             st.markdown(marked(row.text, query, matched_span(row)))
             links = st.columns([1, 1, 4]) if more_like else [st.container()]

@@ -69,7 +69,7 @@ def _through_navigation() -> None:
 # parameter, so a copied address restores the view. Streamlit ties a widget to the page that draws
 # it, so the session also remembers each control's value ("remembered", decoded) and what it wrote
 # ("encoded"), from which the menu's links carry each page's view.
-FILTER_PARAMS = ("from", "to", "source", "theme", "speaker")
+FILTER_PARAMS = ("from", "to", "source", "theme", "speaker", "lang")
 
 
 def _view() -> dict:
