@@ -142,7 +142,15 @@ def finish(article: Article, doc: Document, published=None, source: str | None =
     article.path = doc.name
     article.title = clean(strip_markup(article.title or "")) or Path(doc.name).stem
     article.language = article.language or declared(doc.meta.get("language"))
+    if article.published is None and _titled_date(article.title):
+        article.published, article.date_precision = parse_date(_titled_date(article.title))
     return article
+
+
+def _titled_date(title: str) -> str | None:
+    """"2019年1月17日外交部发言人陆慷主持例行记者会": a ministry's title that carries its date."""
+    match = re.search(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s+[а-я]+\s+\d{4}\s+года", title or "", re.I)
+    return match.group(0) if match else None
 
 
 def plain_blocks(text: str) -> list[Block]:
@@ -264,7 +272,8 @@ def _html_page(doc: Document, text: str) -> Article:
     meta = doc.meta
     article = Article(title=meta.get("title") or root.get("title") or "", blocks=blocks,
                       url=doc.url or root.get("url") or root.get("source"))
-    published = meta.get("published") or root.get("date")
+    # A date the title writes out beats the one trafilatura guesses from the page.
+    published = meta.get("published") or _titled_date(article.title) or root.get("date")
     return finish(article, doc, published=published, source=meta.get("source") or root.get("sitename"))
 
 

@@ -13,6 +13,34 @@ PRECISIONS = ("day", "month", "year")
 _DEFAULT_A = dt.datetime(2001, 1, 1)
 _DEFAULT_B = dt.datetime(2002, 2, 2)
 _YEAR_ONLY = re.compile(r"^\s*(\d{4})\s*$")
+# Chinese dates: 2019年1月17日, 2019年1月, 2019年 (with or without spaces, a time may follow).
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
+# Russian dates, as kremlin.ru prints them: "17 января 2025 года", "8 мая 2025 года, 15:30".
+_RUSSIAN_MONTHS = {stem: number for number, stem in enumerate(
+    ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр"), 1)}
+_RUSSIAN_DATE = re.compile(r"(?:(\d{1,2})\s+)?(январ[ьяе]|феврал[ьяе]|марта?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|"
+                           r"августа?|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе])\s+(\d{4})", re.I)
+
+
+def _written_date(text: str) -> tuple[pd.Timestamp | None, str | None]:
+    """A Chinese or Russian date, which dateutil does not read; (None, None) if neither."""
+    match = _CHINESE_DATE.search(text)
+    if match:
+        year, month, day = match.groups()
+        return _stamp(int(year), int(month) if month else None, int(day) if day else None)
+    match = _RUSSIAN_DATE.search(text)
+    if match:
+        day, month, year = match.groups()
+        stem = next(s for s in sorted(_RUSSIAN_MONTHS, key=len, reverse=True) if month.lower().startswith(s))
+        return _stamp(int(year), _RUSSIAN_MONTHS[stem], int(day) if day else None)
+    return None, None
+
+
+def _stamp(year: int, month: int | None, day: int | None) -> tuple[pd.Timestamp | None, str | None]:
+    try:
+        return pd.Timestamp(year=year, month=month or 1, day=day or 1), "day" if day else "month" if month else "year"
+    except ValueError:
+        return None, None
 
 
 def parse_date(value) -> tuple[pd.Timestamp | None, str | None]:
@@ -35,6 +63,8 @@ def parse_date(value) -> tuple[pd.Timestamp | None, str | None]:
     year_only = _YEAR_ONLY.match(text)
     if year_only:
         return pd.Timestamp(year=int(year_only.group(1)), month=1, day=1), "year"
+    if re.search(r"[年\u0400-\u04ff]", text):
+        return _written_date(text)
     try:
         first = dateutil_parser.parse(text, default=_DEFAULT_A)
         second = dateutil_parser.parse(text, default=_DEFAULT_B)

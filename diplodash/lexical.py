@@ -5,6 +5,7 @@ adds them to the cosine in proportion to the evidence, and a paraphrase that sha
 its paragraph loses nothing."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,10 +14,24 @@ import numpy as np
 FOLDER = "lexical"
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+def _bigrams(match: re.Match) -> str:
+    run = match.group(0)
+    return " " + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + " "
+
+
+def words_of(text: str) -> str:
+    """Text as BM25 reads it: Chinese has no spaces between words, so each run of Han characters
+    becomes its overlapping pairs (多极化 -> 多极 极化), the usual unit of Chinese full-text search."""
+    return _HAN_RUN.sub(_bigrams, text)
+
+
 def _tokens(texts: list[str]):
     import bm25s
 
-    return bm25s.tokenize(texts, stopwords="en", show_progress=False)
+    return bm25s.tokenize([words_of(t) for t in texts], stopwords="en", show_progress=False)
 
 
 class LexicalIndex:
@@ -65,7 +80,7 @@ class LexicalIndex:
 
         if not self.size:
             return np.zeros(0, dtype=np.float32)
-        words = bm25s.tokenize(query, stopwords="en", return_ids=False, show_progress=False)[0]
+        words = bm25s.tokenize(words_of(query), stopwords="en", return_ids=False, show_progress=False)[0]
         known = [w for w in words if w in self.retriever.vocab_dict]
         if not known:
             return np.zeros(self.size, dtype=np.float32)

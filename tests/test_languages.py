@@ -2,6 +2,8 @@
 do not rely on spaces, and transcript turns in both scripts under the names the tables give."""
 import json
 
+import pandas as pd
+
 import pytest
 
 from diplodash.build import collect
@@ -97,3 +99,26 @@ def test_a_table_declares_its_language_and_a_feed_its_own(tmp_path, tables):
     articles, paragraphs = collect([str(table)], [])
     assert articles.language.tolist() == ["fr", "ru"]  # declared wins, even where the text says otherwise
     assert paragraphs.language.tolist() == ["fr", "ru"]
+
+
+def test_chinese_and_russian_dates_are_read_with_their_precision(tmp_path, tables):
+    from diplodash.dates import parse_date
+
+    assert parse_date("2019年1月17日") == (pd.Timestamp("2019-01-17"), "day")
+    assert parse_date("2019年1月") == (pd.Timestamp("2019-01-01"), "month")
+    assert parse_date("8 мая 2025 года, 15:30") == (pd.Timestamp("2025-05-08"), "day")
+    assert parse_date("17 марта 2025 года") == (pd.Timestamp("2025-03-17"), "day")
+    assert parse_date("2019年13月40日") == (None, None)
+    undated_page = MINISTRY_PAGE.replace('<div id="News_Body_Time">2021-03-02</div>', "")
+    articles, _ = read(tmp_path, "page.html", undated_page, tables)
+    assert (articles.published.iloc[0], articles.date_precision.iloc[0]) == (pd.Timestamp("2021-03-02"), "day")
+
+
+def test_chinese_words_count_in_bm25_as_character_pairs():
+    from diplodash.lexical import LexicalIndex, words_of
+
+    assert words_of("世界多极化") == " 世界 界多 多极 极化 "
+    texts = ["世界多极化是不可阻挡的历史潮流。", "中方坚决反对美方的单边制裁。", "The ministers met in Geneva."]
+    scores = LexicalIndex.build(texts).scores("单边制裁")
+    assert scores.argmax() == 1 and scores[0] == 0 and scores[2] == 0
+    assert LexicalIndex.build(texts).scores("Geneva").argmax() == 2  # other languages as before
