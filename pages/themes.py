@@ -23,7 +23,11 @@ if paragraphs is not None:
                         options=[1, 2, 3, 6, 12], format_func=lambda n: "off" if n == 1 else f"over {n} periods")
     minimum = url_widget(controls[3].number_input, "min_paragraphs", "min", 5, "Few paragraphs below", min_value=1,
                          step=1, help="Points resting on fewer paragraphs than this are drawn lighter")
-    split = "source" if url_widget(controls[4].toggle, "split", "split", False, "Split by source") else None
+    # "1" is how links have always written a split by source; a language split where there are several
+    splits = {"": "none", "1": "source", **({"language": "language"} if len(index.languages) > 1 else {})}
+    split = url_widget(controls[4].selectbox, "split", "split", "", "Split by", list(splits), options=list(splits),
+                       format_func=splits.get)
+    split = {"1": "source", "language": "language"}.get(split)
     timeline = query(index, base, theme_timeline, granularity, by=split, themes=drawn)
     if smooth > 1:
         timeline = rolling_timeline(timeline, smooth, granularity, by=split)

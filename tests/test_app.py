@@ -103,7 +103,7 @@ def test_filters_survive_a_page_switch_and_every_control_lives_in_the_url(sample
     assert at.multiselect(key="filter_sources").value == ["Varna Herald"] and url(at)["source"] == ["Varna Herald"]
     at.selectbox(key="granularity").set_value("quarter").run()
     at.radio(key="measure").set_value("count").run()
-    at.toggle(key="split").set_value(True).run()
+    at.selectbox(key="split").set_value("1").run()
     at.selectbox(key="smooth").set_value(3).run()
     params = url(at)
     assert params == {"source": ["Varna Herald"], "period": ["quarter"], "measure": ["count"], "split": ["1"], "smooth": ["3"]}
@@ -113,7 +113,7 @@ def test_filters_survive_a_page_switch_and_every_control_lives_in_the_url(sample
     assert at.selectbox(key="granularity").value == "quarter" and at.radio(key="measure").value == "count"
 
     copied = app(sample_index, monkeypatch, "themes", **{k: v[0] for k, v in params.items()}, min="2")
-    assert copied.selectbox(key="granularity").value == "quarter" and copied.toggle(key="split").value is True
+    assert copied.selectbox(key="granularity").value == "quarter" and copied.selectbox(key="split").value == "1"
     assert copied.selectbox(key="smooth").value == 3 and copied.number_input(key="min_paragraphs").value == 2
     assert copied.multiselect(key="filter_sources").value == ["Varna Herald"]
 
@@ -310,3 +310,7 @@ def test_a_language_filter_in_the_url_narrows_every_page_and_every_hit_says_its_
     assert hits and all("Russian" in hit and "Ostrograd Daily" in hit for hit in hits)
     at.switch_page("pages/overview.py").run()
     assert url(at).get("lang") == ["ru"]  # the filter survives a page switch
+    at = app(target, monkeypatch, "themes", split="language", period="year")
+    panels = {trace["customdata"][0][2] if isinstance(trace["customdata"], list) else None
+              for trace in figure(at, "timeline")["data"]}
+    assert at.selectbox(key="split").value == "language" and {"en", "ru"} <= panels
