@@ -15,6 +15,7 @@ import pandas as pd
 
 from .dates import parse_date
 from .sources import Document, Problem
+from .furniture import strip_furniture
 from .languages import declared
 from .text import clean, has_letters, strip_markup
 
@@ -59,7 +60,7 @@ KNOWN_SITES = {
 COLUMN_ALIASES = {
     "title": ("title", "headline", "name", "subject"),
     "published": ("published", "date", "published_time", "published_at", "datetime", "pubdate", "time"),
-    "body": ("body", "text", "content", "article", "full_text"),
+    "body": ("body", "text", "content", "article", "full_text", "article_full_text_1", "article_full_text"),
     "url": ("url", "link", "source_url", "href"),
     "source": ("source", "publisher", "outlet", "site", "sitename"),
     "summary": ("summary", "description", "lead"),
@@ -308,10 +309,11 @@ def _table(doc: Document, problems: list[Problem], columns: dict) -> Iterator[Ar
             if not isinstance(body, str) or not body.strip():
                 bad_rows.append(f"row {number}: empty '{mapping.get('body') or 'body'}' column")
                 continue
-            blocks = plain_blocks(body)
             title = row.get(mapping["title"]) if mapping.get("title") else ""
-            article = Article(title=str(title or ""), blocks=blocks, flat="\n" not in body.strip(),
-                              url=str(row.get(mapping["url"]) or "") or None if mapping.get("url") else None,
+            url = str(row.get(mapping["url"]) or "") or None if mapping.get("url") else None
+            body = strip_furniture(body, url, str(title or ""), row.get("place"))
+            blocks = plain_blocks(body)
+            article = Article(title=str(title or ""), blocks=blocks, flat="\n" not in body.strip(), url=url,
                               language=declared(row.get(mapping["language"])) if mapping.get("language") else None)
             row_doc = Document(f"{doc.name} row {number}", b"", doc.format, meta=doc.meta)
             try:

@@ -21,13 +21,16 @@ _MIXED_LABEL = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{0,9}}
 _UPPER_LABEL = r"(?:[A-Z][A-Z'’.\-]*[ \t]+){0,6}[A-Z][A-Z'’.\-]+"
 # Russian transcripts: "В.Путин:", "С.Лавров:", "Владимир Путин:"; Chinese ones: "问：", "答：",
 # "耿爽：", "环球时报记者：" (a full-width colon, no space after it).
-_CYRILLIC_LABEL = r"(?:[А-ЯЁ]\.[ \t]?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?|[А-ЯЁ][а-яё]+[ \t][А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
+_CYRILLIC_LABEL = (r"(?:[А-ЯЁ]\.[ \t]?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?:[ \t][А-ЯЁ][а-яё]+)?"  # М.Диас-Канель Бермудес
+                   r"|[А-ЯЁ][а-яё]+[ \t][А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)")
 _CHINESE_LABEL = r"(?:问|答|[\u4e00-\u9fff·]{2,16}记者|[\u4e00-\u9fff]{2,4})"
-TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|{_CYRILLIC_LABEL}|Q|A)(?:[ \t]*\([^)]{{0,40}}\))?:[ \t]*(?=\S)"
+TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|{_CYRILLIC_LABEL}|Q|A)(?:[ \t]*\([^)]{{0,40}}\))?"
+                           rf"(?:(?<=[а-яё)])[ \t])?:[ \t]*(?=\S)"
                            rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(—–])"
                            rf"|^(?P<chinese>{_CHINESE_LABEL})：[ \t]*(?=\S)")
 _ASIDE = r"(?:[ \t]*\([^)]{0,30}\))?"  # "Xi Jinping (retranslated):"
-_TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}|{_CYRILLIC_LABEL}){_ASIDE}:[ \t]")
+_TURN_IN_FLAT_TEXT = re.compile(rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?P<label>{_MIXED_LABEL}|{_UPPER_LABEL}|{_CYRILLIC_LABEL}){_ASIDE}"
+                                rf"(?:(?<=[а-яё)])[ \t])?:[ \t]")  # kremlin.ru writes "В.Путин : Добрый день"
 # Scraped transcripts sometimes print a label as "Sergei Lavrov Lavrov SergeiForeign Minister of Russia:".
 _DOUBLED_NAME_LABEL = re.compile(r"\b(?P<first>[A-Z][\w'’-]+) (?P<last>[A-Z][\w'’-]+) (?P=last) (?P=first)"
                                  r"(?=[A-Z])[^:.!?]{0,80}:[ \t]")
@@ -111,9 +114,9 @@ def split_flat_text(text: str) -> list[str]:
         multiword = sorted((l for l in labels if " " in l), key=len, reverse=True)
         anywhere = [re.escape(l) for l in multiword]
         at_sentence = [re.escape(l) for l in sorted(labels, key=len, reverse=True)]
-        pattern = rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?:{'|'.join(at_sentence)}){_ASIDE}:[ \t]"
+        pattern = rf"(?:\A|(?<=[.!?…\"”»)][ \t]))(?:{'|'.join(at_sentence)}){_ASIDE}[ \t]?:[ \t]"
         if anywhere:
-            pattern += rf"|(?<![\w-])(?:{'|'.join(anywhere)}){_ASIDE}:[ \t]"
+            pattern += rf"|(?<![\w-])(?:{'|'.join(anywhere)}){_ASIDE}[ \t]?:[ \t]"
         starts = sorted({m.start() for m in re.finditer(pattern, part)} | {0})
         for begin, end in zip(starts, starts[1:] + [len(part)]):
             if part[begin:end].strip():

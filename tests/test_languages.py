@@ -122,3 +122,32 @@ def test_chinese_words_count_in_bm25_as_character_pairs():
     scores = LexicalIndex.build(texts).scores("单边制裁")
     assert scores.argmax() == 1 and scores[0] == 0 and scores[2] == 0
     assert LexicalIndex.build(texts).scores("Geneva").argmax() == 2  # other languages as before
+
+
+def test_kremlin_rows_lose_their_page_furniture_and_get_paragraphs_at_turns(tmp_path, tables):
+    """A kremlin.ru page flattened into one CSV cell, as the shared export has them (text written for this test)."""
+    import csv
+
+    body = ("События Переговоры с Президентом Кубы Состоялась встреча Владимира Путина с Президентом Кубы. "
+            "7 мая 2025 года 18:20 Москва, Кремль В.Путин: Уважаемый товарищ Президент! Рад Вас видеть в Москве. "
+            "Смотрите также Участники переговоров 7 мая 2025 года Наши страны связывает давняя дружба. "
+            "М.Диас-Канель Бермудес (как переведено) : Дорогой Президент Путин! Мы выступаем за многополярный мир. <…> "
+            "В.Путин : Спасибо. География Куба Темы Внешняя политика Лица Диас-Канель Бермудес Мигель "
+            "Статус материала Опубликован в разделах: Новости Дата публикации: 7 мая 2025 года, 18:20 "
+            "Ссылка на материал: kremlin.ru/d/76863 Текстовая версия")
+    path = tmp_path / "kremlin.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "date", "raw_date", "place", "summary", "article_full_text_1", "url"])
+        writer.writerow(["Переговоры с Президентом Кубы", "2025-05-07", "7 мая 2025 года", "Москва, Кремль", "",
+                         body, "http://kremlin.ru/events/president/news/76863"])
+    articles, paragraphs = collect([str(path)], [])
+    paragraphs = attribute(articles, paragraphs, tables)
+    text = " ".join(paragraphs.text)
+    for furniture in ("События", "Смотрите также", "География", "Статус материала", "Текстовая версия", "<…>", "18:20"):
+        assert furniture not in text
+    assert text.startswith("Состоялась встреча") and "Наши страны связывает давняя дружба." in text
+    turns = paragraphs[paragraphs.kind == "turn"]
+    assert turns.turn.tolist() == ["В.Путин", "М.Диас-Канель Бермудес", "В.Путин"]
+    assert [list(s) for s in turns.speakers] == [["Vladimir Putin"], ["М.Диас-Канель Бермудес"], ["Vladimir Putin"]]
+    assert articles.language.tolist() == ["ru"] and articles.published.iloc[0] == pd.Timestamp("2025-05-07")
