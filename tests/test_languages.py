@@ -151,3 +151,14 @@ def test_kremlin_rows_lose_their_page_furniture_and_get_paragraphs_at_turns(tmp_
     assert turns.turn.tolist() == ["В.Путин", "М.Диас-Канель Бермудес", "В.Путин"]
     assert [list(s) for s in turns.speakers] == [["Vladimir Putin"], ["М.Диас-Канель Бермудес"], ["Vladimir Putin"]]
     assert articles.language.tolist() == ["ru"] and articles.published.iloc[0] == pd.Timestamp("2025-05-07")
+
+
+def test_a_speaker_known_by_initial_gets_the_full_name_the_article_gives(tmp_path, tables):
+    text = ("Рабочая встреча с губернатором\nPublished: 2025-04-02\n\n"
+            "Владимир Путин провёл встречу с губернатором Архангельской области Александром Цыбульским. "
+            "Губернатор Александр Цыбульский доложил о развитии региона.\n\n"
+            "В.Путин: Александр Витальевич, добрый день! Как дела в области?\n\n"
+            "А.Цыбульский: Добрый день, Владимир Владимирович! Область развивается.\n")
+    _, paragraphs = read(tmp_path, "meeting.txt", text, tables)
+    speakers = {row.turn: list(row.speakers) for row in paragraphs.itertuples() if row.turn}
+    assert speakers == {"В.Путин": ["Vladimir Putin"], "А.Цыбульский": ["Александр Цыбульский"]}

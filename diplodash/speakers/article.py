@@ -54,6 +54,7 @@ class ArticleSpeakers:
         self.organisations: list[str] = []
         self.places: set[str] = set()         # what the parse called a place or body anywhere in the article
         self.host: str | None = None          # who answers a press conference's questions
+        self.text = ""                        # the whole article's text
         self.answering: str | None = None     # the person whose turn came last: whom a reporter's "you" means
         self.sender = tables.office_holder("president", self.country, date) if _MESSAGE_TITLE.match(title or "") else None
         self.message_owner: str | None = None  # once the message is being read out, its sender speaks

@@ -40,6 +40,7 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
     paragraph of one article."""
     parses = parse_paragraphs(paragraphs) if parses is None else parses
     state = ArticleSpeakers(tables, published, source, title)
+    state.text = " ".join(paragraphs["text"])  # where a transcript's "А.Цыбульский:" is introduced in full
     host_name = state.host = host(title, state)
     if not speaker:
         speaker = statement_author(title, state)

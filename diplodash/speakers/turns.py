@@ -39,6 +39,17 @@ def host(title: str, state: ArticleSpeakers) -> str | None:
     return state.names.register(match.group("name")) if match else None
 
 
+def _russian_full_name(label: str, text: str) -> str | None:
+    """"А.Цыбульский" as the article introduces him ("губернатор Архангельской области Александр
+    Цыбульский"): the one full name in the text with that surname and initial."""
+    match = re.fullmatch(r"([А-ЯЁ])\.\s?([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)", label)
+    if not match:
+        return None
+    initial, surname = match.groups()
+    found = set(re.findall(rf"(?<![А-Яа-яЁё])({initial}[а-яё]+)\s+{re.escape(surname)}(?![а-яё])", text))
+    return f"{found.pop()} {surname}" if len(found) == 1 else None
+
+
 def _chinese_turn(label: str, state: ArticleSpeakers, host_name: str | None) -> Attribution | None:
     """问 (a question) and an outlet's reporter ask; 答 (the answer) is the host's; a name is a person,
     under the name the tables give it (耿爽 = Geng Shuang)."""
@@ -57,7 +68,10 @@ def turn(label: str, state: ArticleSpeakers, host_name: str | None) -> Attributi
     if _CHINESE.search(label):
         return _chinese_turn(label, state, host_name)
     if _CYRILLIC.search(label):  # "В.Путин", "Си Цзиньпин": a person, under the tables' name for them
-        return Attribution(state.names.register(state.tables.canonical_name(label.strip())), label, "turn")
+        name = state.tables.canonical_name(label.strip())
+        if name == label.strip():
+            name = _russian_full_name(name, state.text) or name
+        return Attribution(state.names.register(name), label, "turn")
     upper = label.upper().strip()
     if upper in ("A", "ANSWER"):
         return Attribution(host_name, label, "turn") if host_name else None
