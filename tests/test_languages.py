@@ -125,32 +125,33 @@ def test_chinese_words_count_in_bm25_as_character_pairs():
 
 
 def test_kremlin_rows_lose_their_page_furniture_and_get_paragraphs_at_turns(tmp_path, tables):
-    """A kremlin.ru page flattened into one CSV cell, as the shared export has them (text written for this test)."""
+    """A kremlin.ru page flattened into one CSV cell, laid out as the shared export lays them out
+    (text, names and numbers invented for this test)."""
     import csv
 
-    body = ("События Переговоры с Президентом Кубы Состоялась встреча Владимира Путина с Президентом Кубы. "
-            "7 мая 2025 года 18:20 Москва, Кремль В.Путин: Уважаемый товарищ Президент! Рад Вас видеть в Москве. "
-            "Смотрите также Участники переговоров 7 мая 2025 года Наши страны связывает давняя дружба. "
-            "М.Диас-Канель Бермудес (как переведено) : Дорогой Президент Путин! Мы выступаем за многополярный мир. <…> "
-            "В.Путин : Спасибо. География Куба Темы Внешняя политика Лица Диас-Канель Бермудес Мигель "
-            "Статус материала Опубликован в разделах: Новости Дата публикации: 7 мая 2025 года, 18:20 "
-            "Ссылка на материал: kremlin.ru/d/76863 Текстовая версия")
+    body = ("События Переговоры с Президентом Атлантиды Состоялась встреча Владимира Путина с Президентом Атлантиды. "
+            "3 июня 2025 года 11:05 Москва, Кремль В.Путин: Уважаемый господин Президент! Рад Вас видеть в Москве. "
+            "Смотрите также Участники переговоров 3 июня 2025 года Наши страны связывает давняя дружба. "
+            "П.Ортега-Лопес Мендес (как переведено) : Дорогой Президент Путин! Мы выступаем за многополярный мир. <…> "
+            "В.Путин : Спасибо. География Атлантида Темы Внешняя политика Лица Ортега-Лопес Мендес Пабло "
+            "Статус материала Опубликован в разделах: Новости Дата публикации: 3 июня 2025 года, 11:05 "
+            "Ссылка на материал: kremlin.ru/d/10001 Текстовая версия")
     path = tmp_path / "kremlin.csv"
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["title", "date", "raw_date", "place", "summary", "article_full_text_1", "url"])
-        writer.writerow(["Переговоры с Президентом Кубы", "2025-05-07", "7 мая 2025 года", "Москва, Кремль", "",
-                         body, "http://kremlin.ru/events/president/news/76863"])
+        writer.writerow(["Переговоры с Президентом Атлантиды", "2025-06-03", "3 июня 2025 года", "Москва, Кремль", "",
+                         body, "http://kremlin.ru/events/president/news/10001"])
     articles, paragraphs = collect([str(path)], [])
     paragraphs = attribute(articles, paragraphs, tables)
     text = " ".join(paragraphs.text)
-    for furniture in ("События", "Смотрите также", "География", "Статус материала", "Текстовая версия", "<…>", "18:20"):
+    for furniture in ("События", "Смотрите также", "География", "Статус материала", "Текстовая версия", "<…>", "11:05"):
         assert furniture not in text
     assert text.startswith("Состоялась встреча") and "Наши страны связывает давняя дружба." in text
     turns = paragraphs[paragraphs.kind == "turn"]
-    assert turns.turn.tolist() == ["В.Путин", "М.Диас-Канель Бермудес", "В.Путин"]
-    assert [list(s) for s in turns.speakers] == [["Vladimir Putin"], ["М.Диас-Канель Бермудес"], ["Vladimir Putin"]]
-    assert articles.language.tolist() == ["ru"] and articles.published.iloc[0] == pd.Timestamp("2025-05-07")
+    assert turns.turn.tolist() == ["В.Путин", "П.Ортега-Лопес Мендес", "В.Путин"]
+    assert [list(s) for s in turns.speakers] == [["Vladimir Putin"], ["П.Ортега-Лопес Мендес"], ["Vladimir Putin"]]
+    assert articles.language.tolist() == ["ru"] and articles.published.iloc[0] == pd.Timestamp("2025-06-03")
 
 
 def test_a_speaker_known_by_initial_gets_the_full_name_the_article_gives(tmp_path, tables):
