@@ -381,6 +381,12 @@ def _rows_of(array):
     return ChunkedColumn(chunked) if chunked is not None and getattr(chunked, "num_chunks", 1) > 1 else array
 
 
+def with_titles(index, rows: pd.DataFrame) -> pd.DataFrame:
+    """Paragraph rows with their article's title (for lists of paragraphs shown to read)."""
+    links = index.article_links
+    return rows.assign(title=[links.get(article, (None, None))[0] for article in rows["article_id"]])
+
+
 def part_paragraphs(part: Path) -> int:
     """How many paragraphs one part of an index holds (from the Parquet footer, no rows read)."""
     return pq.ParquetFile(part / "paragraphs.parquet").metadata.num_rows

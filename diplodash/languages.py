@@ -65,6 +65,5 @@ def paragraph_languages(texts: list[str], article_language: str) -> list[str]:
     result = []
     for text in texts:
         written = script(text)
-        result.append(article_language if written in (None, expected) or (expected == "latin" and written == "latin")
-                      else detect(text))
+        result.append(article_language if written in (None, expected) else detect(text))
     return result

@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .queries import list_column, theme_timeline
+from .index import with_titles
+from .queries import list_column, list_items, theme_timeline
 from .themes import (HEAD_THRESHOLD, TaxonomyError, Theme, ThemeHead, ThemeScorer, calibrate, load_heads, load_taxonomy,
                      save_heads, scoring_rules, taught_heads_path, theme_entry, train_heads)
 
@@ -292,9 +293,7 @@ def preview(index, theme: Theme, marks: pd.DataFrame, taxonomy: str | Path | Non
 
 
 def _rows(index, preview: Preview, rows: np.ndarray) -> pd.DataFrame:
-    links = index.article_links
-    table = index.paragraphs.iloc[rows].assign(score=preview.scores[rows])
-    return table.assign(title=[links.get(a, (None, None))[0] for a in table["article_id"]])
+    return with_titles(index, index.paragraphs.iloc[rows].assign(score=preview.scores[rows]))
 
 
 def _candidates(index, marks: pd.DataFrame, theme_id: str) -> np.ndarray:
@@ -320,8 +319,6 @@ def borderline(index, preview: Preview, marks: pd.DataFrame, k: int = 6) -> pd.D
 
 def preview_timeline(index, preview: Preview, saved: str | None, mask: np.ndarray, granularity: str = "month") -> pd.DataFrame:
     """theme_timeline's table for the draft (theme "draft") beside the saved theme `saved`, under `mask`."""
-    from .queries import list_items
-
     draft_rows = np.flatnonzero(preview.tagged)
     rows, items = draft_rows, np.full(len(draft_rows), DRAFT, dtype=object)
     if saved:

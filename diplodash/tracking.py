@@ -15,6 +15,7 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
+from .index import with_titles
 from .queries import list_column, theme_timeline
 from .search import lexical_boost
 
@@ -96,6 +97,4 @@ def paragraphs_saying(index, text: str, threshold: float, mask: np.ndarray | Non
     rows = index.paragraphs[keep].assign(score=scores[keep])
     if period is not None and not rows.empty:
         rows = rows[period_column(rows, granularity) == pd.Timestamp(period)]
-    links = index.article_links
-    rows = rows.assign(title=[links.get(a, (None, None))[0] for a in rows["article_id"]])
-    return rows.sort_values("score", ascending=False, kind="stable")
+    return with_titles(index, rows).sort_values("score", ascending=False, kind="stable")

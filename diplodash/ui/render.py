@@ -11,6 +11,18 @@ from ..markdown import marked, matched_span, plain
 from .view import keep_url_value, view_params
 
 
+def paragraph_caption(row, multilingual: bool = False) -> str:
+    """What a paragraph card says above the text: source, date, score, speakers, language, title."""
+    speakers = getattr(row, "speakers", None)
+    speakers = ", ".join(speakers) if speakers is not None and not isinstance(speakers, str) else speakers
+    meta = [f"**{plain(row.source)}**", display_date(row.published, row.date_precision)]
+    meta += [f"score {row.score:.3f}"] if hasattr(row, "score") else []
+    meta += [plain(speakers)] if speakers else []
+    language = getattr(row, "language", None)
+    meta += [plain(NAMES.get(language, language))] if isinstance(language, str) and multilingual else []
+    return " · ".join(meta) + (f" — {plain(row.title)}" if isinstance(getattr(row, "title", None), str) else "")
+
+
 def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None = None, step: int = 20,
                    more_like: bool = False) -> None:
     """Paragraphs as readable text, `step` at a time with a button for more: source, date and
@@ -23,13 +35,7 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
     multilingual = len(index.languages) > 1
     for number, row in enumerate(rows.head(shown).itertuples()):
         with st.container(border=True, key=f"{key}_{number}"):
-            speakers = ", ".join(row.speakers) if not isinstance(row.speakers, str) else row.speakers
-            meta = [f"**{plain(row.source)}**", display_date(row.published, row.date_precision)]
-            meta += [f"score {row.score:.3f}"] if hasattr(row, "score") else []
-            meta += [plain(speakers)] if speakers else []
-            language = getattr(row, "language", None)
-            meta += [plain(NAMES.get(language, language))] if isinstance(language, str) and multilingual else []
-            st.caption(" · ".join(meta) + (f" — {plain(row.title)}" if isinstance(getattr(row, "title", None), str) else ""))
+            st.caption(paragraph_caption(row, multilingual))
             st.markdown(marked(row.text, query, matched_span(row)))
             links = st.columns([1, 1, 4]) if more_like else [st.container()]
             with links[0]:

@@ -8,13 +8,13 @@ import streamlit as st
 
 from .. import charts, teaching
 from ..build import BuildError
-from ..dates import display_date
 from ..index import Index
 from ..markdown import plain
 from ..queries import has_any
 from ..settings import HOW_TO_EDIT
 from ..themes import TaxonomyError, Theme
 from .loading import filter_rows, operator_settings, share_filters
+from .render import paragraph_caption
 from .view import set_next_run, url_widget
 
 NEW = "_new"  # theme ids are written [a-z0-9-]: never this
@@ -128,8 +128,7 @@ def _markable(index, taxonomy, theme: Theme, rows: pd.DataFrame, key: str) -> No
         return
     for number, row in enumerate(rows.itertuples()):
         with st.container(border=True, key=f"{key}_{number}"):
-            st.caption(f"**{plain(row.source)}** · {display_date(row.published, row.date_precision)} · score {row.score:.3f}"
-                       + (f" — {plain(row.title)}" if isinstance(row.title, str) else ""))
+            st.caption(paragraph_caption(row, len(index.languages) > 1))
             st.markdown(plain(row.text))
             buttons = st.columns(2)
             if buttons[0].button("On this theme", key=f"{key}_on_{row.paragraph_id}", icon=":material/check:"):
