@@ -209,6 +209,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--train", action="store_true", help="write the heads that score best on validation to data/theme_heads.npz")
     parser.add_argument("--marks", action="store_true", help="only the curve of a theme taught by marks (#18)")
+    parser.add_argument("--multilingual", action="store_true",
+                        help="only the multilingual space (#20): English and Chinese labels scored with USE v3")
+    parser.add_argument("--write-thresholds", action="store_true",
+                        help="with --multilingual: write its thresholds (chosen on English validation) to data/theme_thresholds.yaml")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"skipped: {SHARED} is missing")
@@ -232,9 +236,12 @@ def main() -> None:
     titles = scorer.title_vectors(pd.Series([r["title"] for r in rows]))
     similarity, hits = scorer.similarity(vectors, pd.Series([r["text"] for r in rows]))
     data = {"vectors": vectors, "context": np.hstack([previous, titles]), "similarity": similarity, "hits": hits,
-            "truth": np.array([[t in r["themes"] for t in ids] for r in rows])}
+            "truth": np.array([[t in r["themes"] for t in ids] for r in rows]), "model": embedder.name}
     if args.marks:
         marks_curve(themes, data, split)
+        return
+    if args.multilingual:
+        multilingual_report(themes, rows, data, split, args.write_thresholds)
         return
 
     heads, regularisation, context_score = fit(themes, data, split, with_context=True)
@@ -278,6 +285,70 @@ def main() -> None:
     if args.train:
         save_heads(DEFAULT_HEADS, embedder.name, heads if context_score > plain_score else plain_heads)
         print(f"wrote {DEFAULT_HEADS}")
+
+
+CHINESE = GOLD / "themes-zh.csv"
+
+
+def multilingual_report(themes, rows, data, split, write: bool) -> None:
+    """Themes in the multilingual space (diplodash.multilingual): each theme's sentences and the
+    paragraphs embedded by USE v3, similarity scored as in the primary space, one threshold per
+    theme chosen on the English validation split (the Chinese labels are never used to choose);
+    macro-F1 on the English test and fresh sets and on the Chinese set (bench/gold/themes-zh.csv,
+    160 paragraphs of 14 press conferences of 2020-2024, two annotators and an adjudication),
+    beside the primary model's shipped scoring on the same English rows."""
+    from diplodash.embeddings import EmbeddingCache
+    from diplodash.multilingual import MODEL, MultilingualEncoder, embed
+    from diplodash.themes import DEFAULT_THRESHOLDS, ThemeScorer, calibrate, load_heads
+
+    ids = [t.id for t in themes]
+    encoder = MultilingualEncoder()
+    scorer = ThemeScorer(themes, encoder, EmbeddingCache(CACHE, MODEL).load())
+    english = embed([r["text"] for r in rows], CACHE)[0]
+    similarity, _ = scorer.similarity(english, pd_series([r["text"] for r in rows]))
+    validation = split == "validation"
+    thresholds = calibrate(similarity[validation], data["truth"][validation], ids)
+    cutoffs = np.array([thresholds[i] for i in ids])
+    chinese, drift = labelled_paragraphs(read_labels([CHINESE]))
+    zh_vectors = embed([r["text"] for r in chinese], CACHE)[0]
+    zh_similarity, _ = scorer.similarity(zh_vectors, pd_series([r["text"] for r in chinese]))
+    zh_truth = np.array([[t in r["themes"] for t in ids] for r in chinese])
+    shipped = load_heads(data["model"], themes)
+    primary = head_scores(themes, shipped, data, True) >= np.array([shipped[i].threshold if i in shipped else 0.5 for i in ids])
+    print(f"# bench/themes.py --multilingual  {time.strftime('%Y-%m-%d %H:%M')}  thresholds chosen on the English "
+          f"validation split ({validation.sum()} paragraphs); {len(chinese)} Chinese paragraphs"
+          + (f" ({drift} skipped: text changed)" if drift else ""))
+    print(f"{'set':<34}{'primary (shipped)':>20}{'USE v3 similarity':>20}")
+    for name in ("test", "fresh"):
+        mask = split == name
+        print(f"{'English ' + name + f' ({mask.sum()})':<34}{report(primary, data['truth'], mask)[1]:>20.3f}"
+              f"{report(similarity >= cutoffs, data['truth'], mask)[1]:>20.3f}")
+    everything = np.ones(len(chinese), dtype=bool)
+    per_theme, macro = report(zh_similarity >= cutoffs, zh_truth, everything)
+    print(f"{f'Chinese ({len(chinese)})':<34}{'-':>20}{macro:>20.3f}")
+    print("Chinese per theme (positives P R F1): " + "; ".join(
+        f"{i} {n} {p:.2f} {r:.2f} {f:.2f}" for i, (n, p, r, f) in zip(ids, per_theme) if n))
+    a = read_labels([GOLD / "themes-zh-a.csv"])
+    b = read_labels([GOLD / "themes-zh-b.csv"])
+    truth = np.array([[t in r["themes"] for t in ids] for r in read_labels([CHINESE])])
+    for who, labels in (("a", a), ("b", b)):
+        own = np.array([[t in r["themes"] for t in ids] for r in labels])
+        print(f"annotator {who} against the adjudicated Chinese labels: macro-F1 {report(own, truth, np.ones(len(own), bool))[1]:.3f}")
+    if write:
+        import yaml
+
+        path = Path(DEFAULT_THRESHOLDS)
+        data_file = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data_file[MODEL] = {i: float(thresholds[i]) for i in ids}
+        header = "".join(line + "\n" for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#"))
+        path.write_text(header + yaml.safe_dump(data_file, sort_keys=True), encoding="utf-8")
+        print(f"wrote the {MODEL} thresholds to {path}")
+
+
+def pd_series(texts):
+    import pandas as pd
+
+    return pd.Series(texts)
 
 
 def annotator_f1(who: str, ids) -> float:

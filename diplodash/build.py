@@ -13,6 +13,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from . import __version__
+from . import multilingual as spaces
 from .articles import Article, read_articles
 from .embeddings import Embedder, EmbeddingCache, default_cache_dir
 from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_COLUMNS, recover, remove_stale_staging, write_index
@@ -57,14 +58,15 @@ def exclusive(out: str | Path, wait: float = -1):
 def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = None, source: str | None = None,
           cache_dir: str | Path | None = None, columns: dict | None = None, progress: Progress | None = None,
           embedder: Embedder | None = None, wait: float = -1, roles: Iterable[str | Path] = (),
-          themes: str | Path | None = None, default_source: str | None = None) -> dict:
+          themes: str | Path | None = None, default_source: str | None = None, multilingual: str = "auto") -> dict:
     """Build an index from `inputs` into `out` and return its manifest.
 
     `source` is the publisher of every article; `default_source` only of those whose document
     names none (no metadata, no URL), in place of their folder's name. `progress(stage, done,
     total)` hears "read" per article, "model" before the model loads, "embed" per batch, "done".
     `wait` is how many seconds to wait for another build of the same index (-1: as long as it
-    takes; 0: fail at once with BuildError).
+    takes; 0: fail at once with BuildError). `multilingual`: "auto" gives the index a multilingual
+    space (diplodash.multilingual) when any paragraph is not English; "on" or "off" decide.
     """
     inputs = [str(i) for i in inputs]
     # A corpus folder may carry the offices and people of its own world (data/sample/roles.yaml).
@@ -77,7 +79,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
                              [Path(p).read_bytes() for p in (*DEFAULT_TABLES, *roles, *_READER_CODE)])))
     with exclusive(out, wait):
         return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
-                      Tables.load(*roles), themes, extensions, reuse_key, default_source)
+                      Tables.load(*roles), themes, extensions, reuse_key, default_source, multilingual)
 
 
 def _quiet(stage: str, done: int, total: int | None) -> None:
@@ -85,7 +87,8 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
 
 
 def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables, themes_path,
-           extensions=(), reuse_key: str | None = None, default_source: str | None = None) -> dict:
+           extensions=(), reuse_key: str | None = None, default_source: str | None = None,
+           multilingual: str = "auto") -> dict:
     started = time.perf_counter()
     taxonomy = load_taxonomy(themes_path, extensions)  # a broken taxonomy fails before any work is done
     problems: list[Problem] = []
@@ -104,9 +107,15 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
     embedder = embedder or Embedder(model)
     cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
     problems += [Problem(f"embedding cache {r}", "damaged, rebuilt", "warning") for r in cache.rejected]
-    embeddings, n_embedded, statements = embed_paragraphs(paragraphs["text"].tolist(), embedder, cache, progress)
+    texts = paragraphs["text"].tolist()
+    space = spaces.wanted(paragraphs["language"], multilingual)
+    # With a multilingual space the primary model embeds only what it reads (English).
+    primary = spaces.primary_rows(paragraphs["language"]) if space else None
+    embeddings, n_embedded, statements = embed_paragraphs(texts, embedder, cache, progress, only=primary)
+    across = spaces.embed(texts, cache_dir, progress) if space else None
     embed_seconds = time.perf_counter() - started - read_seconds - attribute_seconds
-    paragraphs, theme_scores, theme_info = _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache)
+    paragraphs, theme_scores, theme_info = _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache,
+                                                across[0] if across else None)
     theme_info["extensions"] = list(extensions)
     tag_seconds = time.perf_counter() - started - read_seconds - attribute_seconds - embed_seconds
 
@@ -118,7 +127,7 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
         "counts": {"articles": len(articles), "paragraphs": len(paragraphs),
                    "sources": int(articles["source"].nunique())},
         "n_embedded": n_embedded,
-        "n_reused": len(paragraphs) - n_embedded,
+        "n_reused": (len(paragraphs) if primary is None else int(primary.sum())) - n_embedded,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "inputs": inputs,
         "errors": [vars(p) for p in problems],
@@ -129,7 +138,10 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
                     "embed_s": round(embed_seconds, 3), "tag_s": round(tag_seconds, 3)},
         "themes": theme_info,
     }
-    write_index(out, articles, paragraphs, embeddings, manifest, theme_scores, statements=statements)
+    if across:
+        manifest["multilingual"] = {"model": spaces.MODEL, "dim": spaces.DIM, "n_embedded": across[1]}
+    write_index(out, articles, paragraphs, embeddings, manifest, theme_scores, statements=statements,
+                multilingual=across[0] if across else None)
     cache.compact()
     manifest["timings"]["total_s"] = round(time.perf_counter() - started, 3)
     manifest["build_seconds"] = manifest["timings"]["total_s"]
@@ -137,9 +149,10 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
     return manifest
 
 
-def _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache):
+def _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache, multilingual=None):
     """Every paragraph tagged with every theme (diplodash.tagging), as a build or a watch pass does."""
-    return tag_index(paragraphs, articles, embeddings, taxonomy, themes_path, embedder.name, lambda: embedder, cache=cache)
+    return tag_index(paragraphs, articles, embeddings, taxonomy, themes_path, embedder.name, lambda: embedder, cache=cache,
+                     multilingual=multilingual)
 
 
 class PreviousBuild:

@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--roles", action="append", default=[], metavar="FILE",
                        help="extra offices and people (YAML like data/roles.yaml); repeatable")
     build.add_argument("--themes", default=None, metavar="FILE", help="theme taxonomy (default: data/themes.yaml)")
+    build.add_argument("--multilingual", choices=("auto", "on", "off"), default="auto",
+                       help="a multilingual space, so queries in one language find the others (auto: when any "
+                            "paragraph is not English)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
 
     search = commands.add_parser("search", help="paragraphs most similar to a statement")
@@ -181,7 +184,7 @@ def _build(args) -> int:
     try:
         manifest = build(args.inputs, out, model=args.model, source=args.source, cache_dir=args.cache,
                          columns=_parse_columns(args.columns), progress=progress, roles=args.roles,
-                         themes=args.themes)
+                         themes=args.themes, multilingual=args.multilingual)
     except (BuildError, TaxonomyError) as error:
         print(f"\ndiplodash: build failed, previous index kept: {error}", file=sys.stderr)
         return 1
@@ -195,6 +198,8 @@ def _build(args) -> int:
     counts = manifest["counts"]
     print(f"built {out}: {counts['articles']} articles, {counts['paragraphs']} paragraphs, "
           f"{manifest['n_embedded']} embedded, {manifest['n_reused']} vectors from the cache, "
+          + (f"{manifest['multilingual']['n_embedded']} embedded in the multilingual space, "
+             if manifest.get("multilingual") else "") +
           f"{manifest.get('n_documents_reused', 0)} unchanged files taken from the previous index, "
           f"{sum(p['level'] == 'error' for p in problems)} errors, {repeats} repeated articles skipped "
           f"in {manifest['build_seconds']:.1f} s")

@@ -20,10 +20,10 @@ _CAPITALISED = r"[A-Z][\w'’.\-]*"
 _MIXED_LABEL = rf"{_CAPITALISED}(?:[ \t]+(?:{_CAPITALISED}|{_CONNECTOR})){{0,9}}"
 _UPPER_LABEL = r"(?:[A-Z][A-Z'’.\-]*[ \t]+){0,6}[A-Z][A-Z'’.\-]+"
 # Russian transcripts: "В.Путин:", "С.Лавров:", "Владимир Путин:"; Chinese ones: "问：", "答：",
-# "耿爽：", "环球时报记者：" (a full-width colon, no space after it).
+# "耿爽：", "环球时报记者：", "《北京日报》记者：", "CNN记者：" (a full-width colon, no space after it).
 _CYRILLIC_LABEL = (r"(?:[А-ЯЁ]\.[ \t]?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?:[ \t][А-ЯЁ][а-яё]+)?"  # М.Диас-Канель Бермудес
                    r"|[А-ЯЁ][а-яё]+[ \t][А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)")
-_CHINESE_LABEL = r"(?:问|答|[\u4e00-\u9fff·]{2,16}记者|[\u4e00-\u9fff]{2,4})"
+_CHINESE_LABEL = r"(?:问|答|[\u4e00-\u9fff·《》〈〉A-Za-z0-9]{2,24}记者|[\u4e00-\u9fff]{2,4})"
 TURN_AT_START = re.compile(rf"^(?P<label>{_UPPER_LABEL}|{_MIXED_LABEL}|{_CYRILLIC_LABEL}|Q|A)(?:[ \t]*\([^)]{{0,40}}\))?"
                            rf"(?:(?<=[а-яё)])[ \t])?:[ \t]*(?=\S)"
                            rf"|^(?P<question>Q)[.:]?[ \t]+(?=[\"“A-Z(—–])"

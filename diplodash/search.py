@@ -13,6 +13,8 @@ import pandas as pd
 
 from .dates import display_date
 from .queries import Filters, filter_mask
+from .languages import script
+from .multilingual import MIN_CALIBRATION_ROWS
 from .text import sentences, words
 
 RESULT_COLUMNS = ["paragraph_id", "article_id", "score", "text", "title", "published", "source", "date",
@@ -65,12 +67,13 @@ def top_k(matrix: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None
     return best, scores[best]
 
 
-def search_mask(index, sources=None, start=None, end=None, mask: np.ndarray | None = None) -> np.ndarray:
-    """Rows a search may return under the filters: searchable kinds, dates, sources and `mask`;
-    no pass over the table when no filter is set."""
+def search_mask(index, sources=None, start=None, end=None, languages=None, mask: np.ndarray | None = None) -> np.ndarray:
+    """Rows a search may return under the filters: searchable kinds, dates, sources, languages and
+    `mask`; no pass over the table when no filter is set."""
     result = index.searchable
-    if sources or start is not None or end is not None:
-        result = result & filter_mask(index.paragraphs, Filters(start=start, end=end, sources=tuple(sources or ())))
+    if sources or languages or start is not None or end is not None:
+        result = result & filter_mask(index.paragraphs, Filters(start=start, end=end, sources=tuple(sources or ()),
+                                                                languages=tuple(languages or ())))
     return result & mask if mask is not None else result
 
 
@@ -100,13 +103,64 @@ def search(index, query: str, k: int = 10, lexical: bool = True, **filters) -> p
     query = (query or "").strip()
     if not query or len(index.paragraphs) == 0:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    vector = index.embedder.encode([query])[0]
     mask = search_mask(index, **filters)
+    space = index.multilingual
+    if space is not None:
+        return _search_across_languages(index, space, query, k, mask, lexical)
+    vector = index.embedder.encode([query])[0]
     boost = None
     if lexical:
         phrase_rows = index.neighbours.rows(vector, PHRASE_CANDIDATES, mask) if quoted_phrases(query) else None
         boost = lexical_boost(index, query, phrase_rows)
     return _results(index, vector, k, mask, boost, statements=True)
+
+
+def primary_reads(query: str) -> bool:
+    """Whether the primary model can read the query: it is in Latin script (or has no letters)."""
+    return script(query) in (None, "latin")
+
+
+def _search_across_languages(index, space, query: str, k: int, mask: np.ndarray, lexical: bool) -> pd.DataFrame:
+    """Search an index with a multilingual space (diplodash.multilingual): English paragraphs in the
+    primary space when the primary model reads the query, every other paragraph in the multilingual
+    space with its cosine put on the primary scale; both lists merged by score."""
+    vector = space.encode(query)
+    reads = primary_reads(query)
+    in_primary = mask & space.primary if reads else np.zeros_like(mask)
+    elsewhere = mask & ~in_primary
+    # The primary model embeds the query for its own paragraphs, or to put the others on its scale.
+    wanted = reads and (in_primary.any() or len(space.calibration) >= MIN_CALIBRATION_ROWS)
+    primary_query = index.embedder.encode([query])[0] if wanted else None
+    boost = None
+    if lexical:
+        phrase_rows = None
+        if quoted_phrases(query):
+            phrase_rows = space.neighbours.rows(vector, PHRASE_CANDIDATES, mask)
+        boost = lexical_boost(index, query, phrase_rows)
+    found = []
+    if in_primary.any():
+        found.append(_primary_hits(index, primary_query, k, in_primary, boost))
+    if elsewhere.any():
+        # On the primary scale whenever the query is one the primary model reads, so that a
+        # paragraph scores the same with or without a language filter.
+        scale, shift = space.on_primary_scale(index.embeddings, primary_query, vector) if primary_query is not None \
+            else (1.0, 0.0)
+        rows, scores = candidates(index, vector, k, elsewhere, boost, space.neighbours, space.vectors, scale, shift)
+        found.append((rows, scores, np.full((len(rows), 2), -1, dtype=np.int32)))
+    if not found:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    rows, scores, spans = (np.concatenate(parts) for parts in zip(*found))
+    order = np.argsort(-scores, kind="stable")[:k]
+    return frame(index, rows[order], scores[order], spans[order])
+
+
+def _primary_hits(index, vector, k, mask, boost) -> tuple:
+    rescore = index.statements.sentences > 0
+    rows, scores = candidates(index, vector, max(k, STATEMENT_CANDIDATES) if rescore else k, mask, boost)
+    spans = np.full((len(rows), 2), -1, dtype=np.int32)
+    if rescore:
+        rows, scores, spans = statement_scores(index, rows, scores, vector, boost)
+    return rows[:k], scores[:k], spans[:k]
 
 
 def more_like_this(index, paragraph_id: str, k: int = 10, **filters) -> pd.DataFrame:
@@ -116,21 +170,31 @@ def more_like_this(index, paragraph_id: str, k: int = 10, **filters) -> pd.DataF
         return pd.DataFrame(columns=RESULT_COLUMNS)
     mask = search_mask(index, **filters).copy()
     mask[rows[0]] = False
+    space = index.multilingual
+    if space is not None and not space.primary[rows[0]]:  # a paragraph only the multilingual space reads
+        found, scores = candidates(index, space.vectors[rows[0]], k, mask, None, space.neighbours, space.vectors)
+        return frame(index, found, scores, np.full((len(found), 2), -1, dtype=np.int32))
+    if space is not None:
+        mask &= space.primary
     return _results(index, index.embeddings[rows[0]], k, mask, None)
 
 
-def candidates(index, vector: np.ndarray, n: int, mask: np.ndarray, boost: np.ndarray | None) -> tuple:
+def candidates(index, vector: np.ndarray, n: int, mask: np.ndarray, boost: np.ndarray | None,
+               neighbours=None, vectors=None, scale: float = 1.0, shift: float = 0.0) -> tuple:
     """The n allowed rows with the highest cosine + boost, best first, with those scores: the n
     nearest by vector joined with the n that the boost lifts most, scored exactly on the float32
     vectors. On bench/search_quality.py's 90 queries the final top 10 is the same as scoring every
-    row (90 of 90), while the scan reads half the bytes (diplodash.neighbours)."""
-    rows = index.neighbours.rows(vector, n, mask)
+    row (90 of 90), while the scan reads half the bytes (diplodash.neighbours). `neighbours` and
+    `vectors` are another space's (the multilingual one), whose cosines count as scale * cos + shift."""
+    neighbours = neighbours if neighbours is not None else index.neighbours
+    vectors = vectors if vectors is not None else index.embeddings
+    rows = neighbours.rows(vector, n, mask)
     if boost is not None:
         lifted = np.flatnonzero((boost > 0) & mask)
         if len(lifted) > n:
             lifted = lifted[np.argpartition(-boost[lifted], n - 1)[:n]]
         rows = np.union1d(rows, lifted)
-    scores = index.embeddings[rows] @ np.asarray(vector, dtype=np.float32)
+    scores = (np.asarray(vectors[rows], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)) * scale + shift
     if boost is not None:
         scores = scores + boost[rows]
     order = np.argsort(-scores, kind="stable")[:n]
@@ -150,12 +214,14 @@ def statement_scores(index, rows: np.ndarray, scores: np.ndarray, vector: np.nda
 
 
 def _results(index, vector, k, mask, boost, statements: bool = False) -> pd.DataFrame:
-    rescore = statements and index.statements.sentences > 0
-    rows, scores = candidates(index, vector, max(k, STATEMENT_CANDIDATES) if rescore else k, mask, boost)
-    spans = np.full((len(rows), 2), -1, dtype=np.int32)
-    if rescore:
-        rows, scores, spans = statement_scores(index, rows, scores, vector, boost)
-    rows, scores, spans = rows[:k], scores[:k], spans[:k]
+    if statements:
+        return frame(index, *_primary_hits(index, vector, k, mask, boost))
+    rows, scores = candidates(index, vector, k, mask, boost)
+    return frame(index, rows, scores, np.full((len(rows), 2), -1, dtype=np.int32))
+
+
+def frame(index, rows: np.ndarray, scores: np.ndarray, spans: np.ndarray) -> pd.DataFrame:
+    """The result table of these rows, in order, with their scores and matched sentences."""
     columns = index.columns
     taken = {column: columns[column].take(rows) for column in
              ("paragraph_id", "article_id", "text", "published", "date_precision", "source", "kind", "position")}

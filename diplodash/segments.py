@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import multilingual as spaces
 from .index import (SEGMENTS, THEME_SCORES, _fsync, _fsync_dir, part_paragraphs, read_manifest, read_tables,
                     segment_folders, write_index, write_part)
 
@@ -36,7 +37,7 @@ def state_path(folder: Path, manifest: dict) -> Path | None:
 
 def append(folder: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame, embeddings: np.ndarray | None,
            theme_scores: pd.DataFrame | None, statements, state: dict | None = None,
-           changes: dict | None = None) -> dict:
+           changes: dict | None = None, multilingual: np.ndarray | None = None) -> dict:
     """Add these rows as a new segment (none when there are no rows) and the watcher's new `state`,
     published with one manifest swap; returns the new manifest. The caller holds the build lock."""
     folder = Path(folder).resolve()
@@ -45,7 +46,7 @@ def append(folder: str | Path, articles: pd.DataFrame, paragraphs: pd.DataFrame,
     name = f"{len(segments) + 1:04d}-{uuid.uuid4().hex[:8]}"
     if len(paragraphs):
         staging = folder / SEGMENTS / f".{name}.building"
-        write_part(staging, articles, paragraphs, embeddings, theme_scores, statements=statements)
+        write_part(staging, articles, paragraphs, embeddings, theme_scores, statements=statements, multilingual=multilingual)
         os.rename(staging, folder / SEGMENTS / name)
         _fsync_dir(folder / SEGMENTS)
         segments.append(name)
@@ -87,10 +88,11 @@ def compact(folder: str | Path) -> dict:
     parts = segment_folders(folder, manifest)
     scores = [pd.read_parquet(part / THEME_SCORES) for part in parts if (part / THEME_SCORES).exists()]
     statements = joined_statements(folder, manifest, embeddings.shape[1])
+    across = spaces.read(parts, len(paragraphs))
     manifest = {**manifest, "segments": [], "compacted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     state = state_path(folder, manifest)
     write_index(folder, articles, paragraphs, embeddings, manifest, pd.concat(scores, ignore_index=True) if scores else None,
-                statements=statements, carry=(state,) if state else ())
+                statements=statements, carry=(state,) if state else (), multilingual=across)
     return manifest
 
 

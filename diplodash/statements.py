@@ -184,17 +184,20 @@ def token_statements(text: str, spans: list[tuple[int, int]], offsets: np.ndarra
     return vectors
 
 
-def embed_paragraphs(texts: list[str], embedder, cache, progress=None,
-                     with_statements: bool = True) -> tuple[np.ndarray, int, Statements]:
+def embed_paragraphs(texts: list[str], embedder, cache, progress=None, with_statements: bool = True,
+                     only: np.ndarray | None = None) -> tuple[np.ndarray, int, Statements]:
     """Paragraph vectors and statement vectors of `texts`, in order, computing only what the cache
-    lacks: one forward pass per paragraph gives both. Returns (matrix, paragraphs computed, statements)."""
+    lacks: one forward pass per paragraph gives both. Returns (matrix, paragraphs computed, statements).
+    `only` (a mask over `texts`): the paragraphs this model reads; the others get a zero vector and no
+    statement vectors (the primary model and a Chinese paragraph, diplodash.multilingual)."""
     progress = progress or (lambda *args: None)
+    read = np.ones(len(texts), dtype=bool) if only is None else np.asarray(only, dtype=bool)
     # Statement vectors need the model's token vectors; an embedder without them (a test's, say)
     # builds a paragraph-only index.
     statements = with_statements and statements_enabled() and hasattr(embedder, "encode_with_tokens")
     spans_of = {}
     todo: dict[str, str] = {}
-    for text in texts:
+    for text in (t for t, wanted in zip(texts, read) if wanted):
         key = text_key(text)
         if key in spans_of:
             continue
@@ -234,10 +237,12 @@ def embed_paragraphs(texts: list[str], embedder, cache, progress=None,
     dim = int(embedder.dim)
     if not texts:
         return np.zeros((0, dim), dtype=np.float32), 0, Statements.empty(0, dim)
-    matrix = np.stack([cache.get(text_key(t)) for t in texts]).astype(np.float32, copy=False)
+    zero = np.zeros(dim, dtype=np.float32)
+    matrix = np.stack([cache.get(text_key(t)) if wanted else zero for t, wanted in zip(texts, read)]
+                      ).astype(np.float32, copy=False)
     per_paragraph = []
-    for text in texts:
-        spans = spans_of[text_key(text)]
+    for text, wanted in zip(texts, read):
+        spans = spans_of[text_key(text)] if wanted else []
         per_paragraph.append([(span, cache.get(statement_key(text, span))) for span in spans])
     return matrix, len(order), Statements.from_lists(per_paragraph, dim)
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from . import multilingual as spaces
 from .embeddings import Embedder, EmbeddingCache, default_cache_dir
 from .queries import list_column
 from .themes import (DEFAULT_THRESHOLD, SCORE_FLOOR, Theme, ThemeHead, ThemeScorer, load_taxonomy, scoring_rules,
@@ -41,12 +42,14 @@ def fingerprints(model: str, themes: list[Theme], thresholds: dict, heads: dict)
 
 def tag_index(paragraphs: pd.DataFrame, articles: pd.DataFrame, embeddings: np.ndarray, taxonomy: list[Theme],
               themes_path, model: str, make_embedder, cache: EmbeddingCache | None = None, cache_dir=None,
-              previous: tuple[dict, pd.DataFrame] | None = None):
+              previous: tuple[dict, pd.DataFrame] | None = None, multilingual: np.ndarray | None = None):
     """The paragraphs with their `themes`, the long table of scores, and the manifest's themes entry.
     `previous` (the manifest's fingerprints and the stored scores) lets unchanged themes keep their
-    scores; `make_embedder()` is called only if a theme has to be scored (its sentences embedded)."""
+    scores; `make_embedder()` is called only if a theme has to be scored (its sentences embedded).
+    With `multilingual` vectors, paragraphs the primary model does not read are scored in the
+    multilingual space, against the same themes' sentences embedded there, with its own thresholds."""
     thresholds, heads = scoring_rules(model, taxonomy, themes_path)
-    prints = fingerprints(model, taxonomy, thresholds, heads)
+    prints = fingerprints(model if multilingual is None else f"{model} + {spaces.MODEL}", taxonomy, thresholds, heads)
     threshold_of = {t.id: heads[t.id].threshold if t.id in heads else thresholds.get(t.id, DEFAULT_THRESHOLD) for t in taxonomy}
     old_prints, stored = previous or ({}, None)
     # A theme that tags below the floor of stored scores would lose rows it tags: scored again.
@@ -54,13 +57,24 @@ def tag_index(paragraphs: pd.DataFrame, articles: pd.DataFrame, embeddings: np.n
             and threshold_of[t.id] >= SCORE_FLOOR}
     fresh = [t for t in taxonomy if t.id not in kept]
     long = []
+    across = thresholds_across = None
+    if multilingual is not None:
+        primary = spaces.primary_rows(paragraphs["language"])
+        thresholds_across, heads_across = scoring_rules(spaces.MODEL, taxonomy, themes_path)
+        across = ~primary
     if fresh:
-        embedder = make_embedder()
-        cache = cache or EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
-        scorer = ThemeScorer(fresh, embedder, cache, thresholds, heads)
         titles = paragraphs["article_id"].map(articles.set_index("article_id")["title"])
-        _, scored = tag_paragraphs(paragraphs, embeddings, scorer, titles)
-        long.append(scored)
+        read = ~across if across is not None else np.ones(len(paragraphs), dtype=bool)
+        if read.any():
+            embedder = make_embedder()
+            cache = cache or EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
+            scorer = ThemeScorer(fresh, embedder, cache, thresholds, heads)
+            long.append(tag_paragraphs(paragraphs[read], embeddings[read], scorer, titles[read])[1])
+        if across is not None and across.any():
+            encoder = spaces.MultilingualEncoder()
+            scorer = ThemeScorer(fresh, encoder, EmbeddingCache(cache_dir or default_cache_dir(), encoder.name).load(),
+                                 thresholds_across, heads_across)
+            long.append(tag_paragraphs(paragraphs[across], multilingual[across], scorer, titles[across])[1])
     if kept:
         long.append(stored[stored["theme"].isin(kept)])
     order = {t.id: number for number, t in enumerate(taxonomy)}
@@ -73,7 +87,9 @@ def tag_index(paragraphs: pd.DataFrame, articles: pd.DataFrame, embeddings: np.n
     tagged["themes"] = list_column(tags["_row"].to_numpy(), tags["theme"].to_numpy(dtype=object), len(tagged), tagged.index)
     info = {"taxonomy": str(themes_path or "data/themes.yaml"), "digest": taxonomy_digest(taxonomy),
             "labels": {t.id: t.label for t in taxonomy}, "thresholds": {i: float(v) for i, v in threshold_of.items()},
-            "calibrated": sorted(set(thresholds) & set(order)), "taught": sorted(t.id for t in taxonomy if t.threshold is not None),
+            "calibrated": sorted(set(thresholds) & set(order)),
+            **({"multilingual_thresholds": {t.id: float(thresholds_across.get(t.id, DEFAULT_THRESHOLD)) for t in taxonomy}}
+               if thresholds_across is not None else {}), "taught": sorted(t.id for t in taxonomy if t.threshold is not None),
             "trained": sorted(set(heads) & set(order)), "fingerprints": prints, "rescored": [t.id for t in fresh]}
     return tagged, scores.drop(columns=["_row", "_theme"]).reset_index(drop=True), info
 
@@ -98,9 +114,10 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
         if not rescore_all and all((part / THEME_SCORES).exists() for part in parts):
             stored = pd.concat([pd.read_parquet(part / THEME_SCORES) for part in parts], ignore_index=True)
             previous = ((manifest.get("themes") or {}).get("fingerprints") or {}, stored)
+        across = spaces.read(parts, len(paragraphs))
         paragraphs, scores, manifest["themes"] = tag_index(
             paragraphs, articles, embeddings, taxonomy, themes, manifest["model"],
-            lambda: embedder or Embedder(manifest["model"]), cache_dir=cache_dir, previous=previous)
+            lambda: embedder or Embedder(manifest["model"]), cache_dir=cache_dir, previous=previous, multilingual=across)
         manifest["themes"]["extensions"] = extensions
         manifest.setdefault("timings", {})["retag_s"] = round(time.perf_counter() - started, 3)
         manifest["retagged_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -109,8 +126,10 @@ def retag(index_dir: str | Path, themes: str | Path | None = None, cache_dir: st
         if manifest.get("segments"):  # a grown index is re-tagged into one base: a compaction
             statements = joined_statements(index_dir, manifest, embeddings.shape[1])
             manifest["segments"] = []
-            write_index(index_dir, articles, paragraphs, embeddings, manifest, scores, carry=carry, statements=statements)
+            write_index(index_dir, articles, paragraphs, embeddings, manifest, scores, carry=carry, statements=statements,
+                        multilingual=across)
         else:
             write_index(index_dir, articles, paragraphs, (index_dir / "embeddings.npy").resolve(), manifest, scores,
-                        lexical=index_dir / "lexical", statements=index_dir / STATEMENTS, carry=carry)
+                        lexical=index_dir / "lexical", statements=index_dir / STATEMENTS, carry=carry,
+                        multilingual=spaces.part_vectors(index_dir))
         return manifest

@@ -177,10 +177,28 @@ def score_theme(index, theme: Theme, taxonomy: str | Path | None = None, embedde
     similarity, hits = scorer.similarity(index.embeddings, index.paragraphs["text"])
     similarity, hits = similarity[:, 0], hits[:, 0]
     scores = head.probability(np.asarray(index.embeddings, dtype=np.float32), similarity, hits) if head else similarity
-    recent[key] = ThemeScores(similarity, hits, scores.astype(np.float32), float(scorer.thresholds[0]), head)
+    threshold = float(scorer.thresholds[0])
+    if index.multilingual is not None and not index.multilingual.primary.all():
+        similarity, hits, scores = _across_languages(index, theme, taxonomy, threshold, similarity, hits, scores)
+    recent[key] = ThemeScores(similarity, hits, scores.astype(np.float32), threshold, head)
     while len(recent) > 8:
         recent.popitem(last=False)
     return recent[key]
+
+
+def _across_languages(index, theme: Theme, taxonomy, threshold: float, similarity, hits, scores):
+    """Paragraphs the primary model does not read, scored in the multilingual space as a re-tag
+    scores them (diplodash.tagging), shifted so that the one threshold tags them as it does."""
+    from .multilingual import MODEL, MultilingualEncoder
+
+    across = ~index.multilingual.primary
+    own_thresholds, _ = scoring_rules(MODEL, [theme], taxonomy)
+    scorer = ThemeScorer([theme], MultilingualEncoder(), None, own_thresholds, {})
+    other, other_hits = scorer.similarity(index.multilingual.vectors[across], index.paragraphs["text"][across])
+    similarity, hits, scores = similarity.copy(), hits.copy(), np.asarray(scores, dtype=np.float32).copy()
+    similarity[across], hits[across] = other[:, 0], other_hits[:, 0]
+    scores[across] = other[:, 0] - scorer.thresholds[0] + threshold
+    return similarity, hits, scores
 
 
 @dataclass

@@ -28,6 +28,7 @@ from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, read_mani
 from .segments import MAX_SEGMENTS, append, compact, state_path
 from .sources import Document
 from .speakers import Tables, attribute, merge_variants
+from . import multilingual as spaces
 from .statements import embed_paragraphs
 from .themes import load_taxonomy
 from .web import WebClient, WebError
@@ -124,9 +125,9 @@ def _pass(sources, index_dir, client, embedder, cache_dir, force) -> WatchReport
     elif added.empty:  # only the watcher's state changes: no model is loaded, no segment written
         append(index_dir, found, added, None, None, None, state)
     else:
-        embeddings, statements, tagged, scores, info = _process(found, added, manifest, embedder, cache_dir)
+        embeddings, statements, tagged, scores, info, across = _process(found, added, manifest, embedder, cache_dir)
         published = append(index_dir, found, tagged, embeddings, scores, statements, state,
-                           changes=_agreed_fingerprints(manifest, info))
+                           changes=_agreed_fingerprints(manifest, info), multilingual=across)
         result.segment = (published.get("segments") or [None])[-1] if len(tagged) else None
         if len(published.get("segments") or []) >= MAX_SEGMENTS:
             compact(index_dir)
@@ -201,20 +202,25 @@ def _entry_document(source: Source, entry: Entry, client: WebClient) -> Document
 
 
 def _process(articles, paragraphs, manifest, embedder, cache_dir):
-    """Attribute, embed and tag the new rows as a build would, with the index's model and themes."""
+    """Attribute, embed and tag the new rows as a build would, with the index's model and themes,
+    and its multilingual space if it has one (a first pass: if any paragraph is not English)."""
     tables = Tables.load()
     paragraphs = merge_variants(attribute(articles, paragraphs, tables, merge=False), tables)
     embedder = embedder or Embedder(manifest["model"])
     cache = EmbeddingCache(cache_dir or default_cache_dir(), embedder.name).load()
-    embeddings, _, statements = embed_paragraphs(paragraphs["text"].tolist(), embedder, cache)
+    texts = paragraphs["text"].tolist()
+    space = bool(manifest.get("multilingual")) if manifest.get("built_at") else spaces.wanted(paragraphs["language"])
+    primary = spaces.primary_rows(paragraphs["language"]) if space else None
+    embeddings, _, statements = embed_paragraphs(texts, embedder, cache, only=primary)
+    across = spaces.embed(texts, cache_dir)[0] if space else None
     themes = manifest.get("themes") or {}
     taxonomy_file = themes.get("taxonomy")
     taxonomy_path = taxonomy_file if taxonomy_file and Path(taxonomy_file).is_file() else None
     extensions = [e for e in themes.get("extensions", []) if Path(e).is_file()]
     taxonomy = load_taxonomy(taxonomy_path, extensions)
-    tagged, scores, info = _tag(paragraphs, articles, embeddings, taxonomy, taxonomy_path, embedder, cache)
+    tagged, scores, info = _tag(paragraphs, articles, embeddings, taxonomy, taxonomy_path, embedder, cache, across)
     cache.compact()
-    return embeddings, statements, tagged, scores, {**info, "extensions": extensions}
+    return embeddings, statements, tagged, scores, {**info, "extensions": extensions}, across
 
 
 def _agreed_fingerprints(manifest: dict, info: dict) -> dict | None:
@@ -234,8 +240,10 @@ def _first_index(index_dir, articles, paragraphs, state, embedder, cache_dir, so
     embedder = embedder or Embedder()
     manifest = {"schema_version": SCHEMA_VERSION, "diplodash_version": __version__, "model": embedder.name,
                 "themes": {}, "inputs": [s.url for s in sources], "errors": []}
-    embeddings, statements, tagged, scores, info = _process(articles, paragraphs, manifest, embedder, cache_dir)
+    embeddings, statements, tagged, scores, info, across = _process(articles, paragraphs, manifest, embedder, cache_dir)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    if across is not None:
+        manifest["multilingual"] = {"model": spaces.MODEL, "dim": spaces.DIM}
     manifest.update(dim=int(embeddings.shape[1]), themes=info, built_at=now, updated_at=now, segments=[],
                     counts={"articles": len(articles), "paragraphs": len(tagged),
                             "sources": int(articles["source"].nunique())},
@@ -244,7 +252,8 @@ def _first_index(index_dir, articles, paragraphs, state, embedder, cache_dir, so
     with tempfile.TemporaryDirectory(dir=index_dir.parent, prefix=f".{index_dir.name}.state-") as folder:
         carried = Path(folder) / "watch-state-base.json"
         carried.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-        write_index(index_dir, articles, tagged, embeddings, manifest, scores, statements=statements, carry=(carried,))
+        write_index(index_dir, articles, tagged, embeddings, manifest, scores, statements=statements, carry=(carried,),
+                    multilingual=across)
 
 
 def last_pass(index_dir: str | Path, manifest: dict) -> dict | None:

@@ -4,7 +4,9 @@ from pathlib import Path
 import streamlit as st
 
 from diplodash.dates import display_date
-from diplodash.ui import keep_url_value, page_setup, plain, url_value, url_widget
+from diplodash.languages import NAMES
+from diplodash.multilingual import article_versions
+from diplodash.ui import keep_url_value, page_setup, plain, url_value, url_widget, view_params
 
 index, filters, paragraphs = page_setup("articles")
 if paragraphs is not None:
@@ -27,6 +29,10 @@ if paragraphs is not None:
         st.caption("This article lies outside the sidebar filters.")
     if isinstance(article.url, str) and article.url.startswith(("http://", "https://")):
         st.link_button("Open the original", article.url)
+    for version in article_versions(index, chosen).itertuples():  # the same article in other languages
+        st.page_link("pages/articles.py", label=f"{NAMES.get(version.language, version.language)} version: "
+                                                f"{plain(version.title)}", icon=":material/translate:",
+                     query_params=view_params(article=version.article_id))
     labels = index.theme_labels
     rows = index.paragraphs[index.paragraphs.article_id == chosen]
     pointed = url_value("paragraph", None)  # the paragraph a search hit or a timeline point linked to

@@ -160,3 +160,40 @@ ATOM_FEED = """<?xml version="1.0" encoding="utf-8"?>
 <link href="https://bulletin.example.org/corridor"/><updated>2024-01-05T12:00:00Z</updated>
 <content type="html">&lt;p&gt;{body}&lt;/p&gt;</content></entry></feed>""".format(
     body=" ".join(["The Ministry welcomes the reopening of the humanitarian corridor and thanks the monitors."] * 10))
+
+
+# One press conference in three languages (written for the tests, fictional): the Chinese and Russian
+# versions say what the English one says, paragraph by paragraph; and an English article on other things.
+THREE_VERSIONS = {
+    "briefing-en.txt": ("Foreign Ministry Spokesperson's Regular Press Conference on March 2, 2021", "2021-03-02", [
+        "China firmly opposes the unilateral sanctions announced by the United States and will take the necessary "
+        "measures to safeguard its legitimate rights and interests.",
+        "The two countries agreed to expand cooperation in renewable energy and to cut carbon emissions under the "
+        "Paris Agreement.",
+        "The Taiwan question is purely China's internal affair, and no external interference will be tolerated.",
+        "The new railway between the two capitals will open to passengers next spring and halve the travel time."]),
+    "briefing-zh.txt": ("2021年3月2日外交部发言人主持例行记者会", "2021-03-02", [
+        "中方坚决反对美方宣布的单边制裁，将采取必要措施，坚定维护自身正当权益。",
+        "两国同意在可再生能源领域扩大合作，并根据《巴黎协定》减少碳排放。",
+        "台湾问题纯属中国内政，不容任何外部势力干涉。",
+        "连接两国首都的新铁路将于明年春天向乘客开通，旅行时间将缩短一半。"]),
+    "briefing-ru.txt": ("Брифинг официального представителя МИД Китая 2 марта 2021 года", "2021-03-03", [
+        "Китай решительно выступает против односторонних санкций, объявленных США, и примет необходимые меры для "
+        "защиты своих законных прав и интересов.",
+        "Две страны договорились расширить сотрудничество в области возобновляемой энергетики и сократить выбросы "
+        "углерода в рамках Парижского соглашения.",
+        "Тайваньский вопрос является сугубо внутренним делом Китая, и никакое внешнее вмешательство не допускается.",
+        "Новая железная дорога между двумя столицами откроется для пассажиров следующей весной и вдвое сократит "
+        "время в пути."]),
+    "summit-en.txt": ("Leaders discuss food security at the regional summit", "2021-05-20", [
+        "The leaders discussed food security in the region and pledged to keep grain markets open to all buyers.",
+        "A new fund will help farmers buy seeds and fertiliser after two years of drought.",
+        "The next summit will be held in the autumn in the southern port city."]),
+}
+
+
+def write_three_versions(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (title, date, paragraphs) in THREE_VERSIONS.items():
+        (folder / name).write_text(f"{title}\nPublished: {date}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return folder

@@ -332,3 +332,39 @@ def test_create_a_theme_mark_paragraphs_save_and_see_the_timeline_change(sample_
         saved = int(metric(page, "Paragraphs it tags").replace(",", ""))
         assert saved >= 1 and previewed >= 1
         page.screenshot(path=str(shots / "teach-saved.png"), full_page=True)
+
+
+def test_type_english_and_read_the_chinese_and_russian_statements_filtered_by_language_from_the_url(
+        tmp_path, page, shots, real_embedder):
+    """An index of a press conference in English, Chinese and Russian (files the test writes): an
+    English sentence typed on the Search page opened with ?lang=zh lists the Chinese statement first;
+    with ?lang=ru the Russian one; "In other languages" on a hit shows its other versions."""
+    from diplodash.build import build
+
+    from .inputs import THREE_VERSIONS, write_three_versions
+
+    index = tmp_path / "index"
+    build([str(write_three_versions(tmp_path / "in"))], index, cache_dir=tmp_path / "cache", embedder=real_embedder)
+    chinese, russian = THREE_VERSIONS["briefing-zh.txt"][2][0], THREE_VERSIONS["briefing-ru.txt"][2][0]
+    with running_app(index) as url:
+        for language, expected, name in (("zh", chinese, "Chinese"), ("ru", russian, "Russian")):
+            page.goto(f"{url}/search?lang={language}", wait_until="networkidle")
+            wait_for_page(page, "Similar statements")
+            box = page.get_by_label("Statement", exact=True).and_(page.locator("input"))
+            box.fill("China opposes the unilateral sanctions of the United States")
+            box.press("Enter")
+            best = page.locator(f".st-key-results_0:has-text('{expected[:12]}'):has-text('Open the article')")
+            best.wait_for(timeout=90_000)
+            assert expected in best.inner_text() and name in best.inner_text()
+            assert query_of(page)["lang"] == [language]
+            cards = page.locator("[class*='st-key-results_']:has-text('Open the article')")
+            assert all(name in cards.nth(n).inner_text() for n in range(cards.count()))
+            page.screenshot(path=str(shots / f"crosslingual-{language}.png"), full_page=True)
+        best.get_by_role("button", name="In other languages").click()
+        page.wait_for_selector("text=The same statement in other languages", timeout=60_000)
+        wait_for_page(page, "Similar statements")
+        english = THREE_VERSIONS["briefing-en.txt"][2][0]
+        for version in (chinese, english):  # the Russian hit's Chinese and English versions
+            page.wait_for_selector(f"[class*='st-key-results_']:has-text('{version[:12]}')", timeout=60_000)
+        assert "versions" in query_of(page)
+        page.screenshot(path=str(shots / "crosslingual-versions.png"), full_page=True)

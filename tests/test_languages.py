@@ -163,3 +163,21 @@ def test_a_speaker_known_by_initial_gets_the_full_name_the_article_gives(tmp_pat
     _, paragraphs = read(tmp_path, "meeting.txt", text, tables)
     speakers = {row.turn: list(row.speakers) for row in paragraphs.itertuples() if row.turn}
     assert speakers == {"В.Путин": ["Vladimir Putin"], "А.Цыбульский": ["Александр Цыбульский"]}
+
+
+def test_chinese_running_text_names_who_speaks_and_an_outlet_in_brackets_is_a_reporter(tmp_path, tables):
+    from diplodash.speakers.chinese import reported_speakers
+
+    assert reported_speakers("国务委员兼外长王毅表示，中方愿同各方一道推动和平。", tables) == ["Wang Yi"]
+    assert reported_speakers("普京总统在会谈中强调，俄方支持一个中国原则。", tables) == ["Vladimir Putin"]
+    assert reported_speakers("美国国务卿安东尼·布林肯日前称将访华。", tables) == ["安东尼·布林肯"]  # as written: not in the tables
+    assert reported_speakers("习近平主席在博鳌提出全球安全倡议。", tables) == ["Xi Jinping"]  # 在博鳌: a place, not a name
+    assert reported_speakers("俄罗斯总统普京同习近平主席举行会谈。", tables) == []  # talks held: nobody quoted
+    page = MINISTRY_PAGE.replace("<p>　　环球时报记者：", "<p>　　《北京日报》记者：据报道，美国国务卿布林肯称将对华加征关税。</p>\n"
+                                                        "<p>　　中方对此有何评论？</p>\n<p>　　环球时报记者：")
+    articles, paragraphs = read(tmp_path, "2021-03-02_zh.html", page, tables)
+    question = paragraphs[paragraphs.text.str.startswith("《北京日报》")].iloc[0]
+    follow_up = paragraphs[paragraphs.text == "中方对此有何评论？"].iloc[0]
+    assert question.turn == follow_up.turn == "《北京日报》记者"  # the outlet's question, in two paragraphs
+    assert list(question.speaker_groups) == ["reporters"] and list(question.speakers) == ["布林肯"]
+    assert list(follow_up.speakers) == [] and list(follow_up.speaker_groups) == ["reporters"]

@@ -11,6 +11,7 @@ from ..text import sentences
 from .article import ArticleSpeakers, Attribution
 from .lexicon import MAY_ATTRIBUTE
 from .parser import Parse, parse
+from .chinese import reported_speakers
 from .tables import Tables, name_key
 from .turns import host, statement_author, turn
 
@@ -57,6 +58,8 @@ def attribute_article(paragraphs: pd.DataFrame, tables: Tables, published=None, 
                 state.answering = label.speaker
         if _spoken(row):
             attributions, mentioned = state.attribute(row.text, label, parses)
+            if getattr(row, "language", None) == "zh":  # running text the English parse cannot read
+                attributions += [Attribution(name, name, "indirect") for name in reported_speakers(row.text, tables)]
         else:
             state.mentions(row.text)  # a caption still introduces names ("Foreign Minister Anna Kovalenko")
             attributions, mentioned = [], []

@@ -37,12 +37,18 @@ def paragraph_list(index: Index, rows: pd.DataFrame, key: str, query: str | None
         with st.container(border=True, key=f"{key}_{number}"):
             st.caption(paragraph_caption(row, multilingual))
             st.markdown(marked(row.text, query, matched_span(row)))
-            links = st.columns([1, 1, 4]) if more_like else [st.container()]
+            links = st.columns([1, 1, 1, 3]) if more_like else [st.container()]
             with links[0]:
                 st.page_link("pages/articles.py", label="Open the article", icon=":material/article:",
                              query_params=view_params(article=row.article_id, paragraph=row.paragraph_id))
             if more_like and links[1].button("More like this", key=f"like_{row.paragraph_id}", type="tertiary"):
+                keep_url_value("versions", None)
                 keep_url_value("like", row.paragraph_id)
+                st.rerun()
+            if more_like and index.multilingual is not None and \
+                    links[2].button("In other languages", key=f"versions_{row.paragraph_id}", type="tertiary"):
+                keep_url_value("like", None)
+                keep_url_value("versions", row.paragraph_id)
                 st.rerun()
     st.caption(f"{shown:,} of {len(rows):,} paragraphs shown" if shown < len(rows) else f"All {len(rows):,} paragraphs shown")
     if shown < len(rows) and st.button(f"Show {min(step, len(rows) - shown):,} more", key=f"{key}_more"):

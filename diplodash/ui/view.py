@@ -20,7 +20,7 @@ PAGES = {
     "themes": PageSpec("pages/themes.py", "Themes", ":material/show_chart:", "Themes over time",
                        ("period", "measure", "split", "min", "smooth", "point", "teach")),
     "speakers": PageSpec("pages/speakers.py", "Speakers", ":material/record_voice_over:", "Who speaks", ("person",)),
-    "search": PageSpec("pages/search.py", "Search", ":material/search:", "Similar statements", ("q", "like")),
+    "search": PageSpec("pages/search.py", "Search", ":material/search:", "Similar statements", ("q", "like", "versions")),
     "track": PageSpec("pages/track.py", "Track", ":material/timeline:", "Track a statement",
                       ("track", "at", "period", "measure", "split", "point")),
     "watchlist": PageSpec("pages/watchlist.py", "Watchlist", ":material/notifications:", "Watchlist", ("days",)),
