@@ -43,7 +43,7 @@ def main() -> None:
             for query in ("sanctions are economic warfare", "humanitarian corridors must reopen"):
                 box.fill(query)
                 box.press("Enter")
-                page.wait_for_selector(".st-key-best_match", timeout=120_000)
+                page.wait_for_selector(".st-key-results_0:has-text('Open the article')", timeout=120_000)
                 page.wait_for_timeout(1000)
             readings.append(("after two searches (model loaded)", *resident_mb(server.pid)))
     print(f"# bench/memory.py  {time.strftime('%Y-%m-%d %H:%M')}  index: {args.index}")

@@ -16,10 +16,11 @@ from . import __version__
 from . import multilingual as spaces
 from .articles import Article, read_articles
 from .embeddings import Embedder, EmbeddingCache, default_cache_dir
+from .engines import LocalEngine, make_engine
 from .index import ARTICLE_COLUMNS, PARAGRAPH_COLUMNS, SCHEMA_VERSION, SPEAKER_COLUMNS, recover, remove_stale_staging, write_index
 from .paragraphs import split_article
 from .sources import Problem, expand_feed, iter_documents
-from .speakers import DEFAULT_TABLES, Tables, attribute, merge_variants
+from .speakers import DEFAULT_TABLES, Tables, merge_variants
 from .statements import embed_paragraphs
 from .tagging import retag, tag_index  # noqa: F401  (retag is part of the build's interface)
 from .themes import load_taxonomy
@@ -58,7 +59,8 @@ def exclusive(out: str | Path, wait: float = -1):
 def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = None, source: str | None = None,
           cache_dir: str | Path | None = None, columns: dict | None = None, progress: Progress | None = None,
           embedder: Embedder | None = None, wait: float = -1, roles: Iterable[str | Path] = (),
-          themes: str | Path | None = None, default_source: str | None = None, multilingual: str = "auto") -> dict:
+          themes: str | Path | None = None, default_source: str | None = None, multilingual: str = "auto",
+          engine: str = "local", address: str | None = None) -> dict:
     """Build an index from `inputs` into `out` and return its manifest.
 
     `source` is the publisher of every article; `default_source` only of those whose document
@@ -67,6 +69,8 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     `wait` is how many seconds to wait for another build of the same index (-1: as long as it
     takes; 0: fail at once with BuildError). `multilingual`: "auto" gives the index a multilingual
     space (diplodash.multilingual) when any paragraph is not English; "on" or "off" decide.
+    `engine` runs the map (reading, attribution, embedding) here ("local") or on a Ray cluster at
+    `address` ("ray", diplodash.engines); the index is the same either way.
     """
     inputs = [str(i) for i in inputs]
     # A corpus folder may carry the offices and people of its own world (data/sample/roles.yaml).
@@ -77,9 +81,10 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     # The readers' and the attribution's own code count too: an upgraded rule reaches every document.
     reuse_key = digest(repr((__version__, source, sorted((columns or {}).items()),
                              [Path(p).read_bytes() for p in (*DEFAULT_TABLES, *roles, *_READER_CODE)])))
+    runner = engine if hasattr(engine, "read") else make_engine(engine, address)
     with exclusive(out, wait):
         return _build(inputs, Path(out), model, source, cache_dir, columns, progress or _quiet, embedder,
-                      Tables.load(*roles), themes, extensions, reuse_key, default_source, multilingual)
+                      Tables.load(*roles), themes, extensions, reuse_key, default_source, multilingual, runner)
 
 
 def _quiet(stage: str, done: int, total: int | None) -> None:
@@ -88,19 +93,20 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
 
 def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, tables, themes_path,
            extensions=(), reuse_key: str | None = None, default_source: str | None = None,
-           multilingual: str = "auto") -> dict:
+           multilingual: str = "auto", engine=None) -> dict:
     started = time.perf_counter()
     taxonomy = load_taxonomy(themes_path, extensions)  # a broken taxonomy fails before any work is done
     problems: list[Problem] = []
     previous = PreviousBuild.load(out, reuse_key)
-    articles, paragraphs = collect(inputs, problems, source, columns, progress, previous, default_source)
+    engine = engine or LocalEngine()
+    articles, paragraphs = collect(inputs, problems, source, columns, progress, previous, default_source, engine)
     if paragraphs.empty:
         raise BuildError("nothing valid to build: " + ("; ".join(map(str, problems[:5])) or "no input files found"))
     read_seconds = time.perf_counter() - started
     reused = paragraphs["speakers"].notna() if "speakers" in paragraphs else pd.Series(False, index=paragraphs.index)
     attribution_timings: dict = {}
-    fresh = attribute(articles, paragraphs[~reused].drop(columns=SPEAKER_COLUMNS, errors="ignore"), tables,
-                      merge=False, timings=attribution_timings)
+    fresh = engine.attribute(articles, paragraphs[~reused].drop(columns=SPEAKER_COLUMNS, errors="ignore"), tables,
+                             attribution_timings)
     paragraphs = merge_variants(pd.concat([paragraphs[reused], fresh]).loc[paragraphs.index], tables)
     attribute_seconds = time.perf_counter() - started - read_seconds
 
@@ -111,8 +117,10 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
     space = spaces.wanted(paragraphs["language"], multilingual)
     # With a multilingual space the primary model embeds only what it reads (English).
     primary = spaces.primary_rows(paragraphs["language"]) if space else None
+    engine.warm([t for t, read in zip(texts, primary if primary is not None else [True] * len(texts)) if read],
+                embedder, cache, with_statements=True)
     embeddings, n_embedded, statements = embed_paragraphs(texts, embedder, cache, progress, only=primary)
-    across = spaces.embed(texts, cache_dir, progress) if space else None
+    across = spaces.embed(texts, cache_dir, progress, engine) if space else None
     embed_seconds = time.perf_counter() - started - read_seconds - attribute_seconds
     paragraphs, theme_scores, theme_info = _tag(paragraphs, articles, embeddings, taxonomy, themes_path, embedder, cache,
                                                 across[0] if across else None)
@@ -133,6 +141,7 @@ def _build(inputs, out, model, source, cache_dir, columns, progress, embedder, t
         "errors": [vars(p) for p in problems],
         "reuse_key": reuse_key,
         "n_documents_reused": previous.used if previous else 0,
+        "engine": engine.name,
         "timings": {"read_s": round(read_seconds, 3), "attribute_s": round(attribute_seconds, 3),
                     "parse_s": round(attribution_timings.get("parse_s", 0.0), 3),
                     "embed_s": round(embed_seconds, 3), "tag_s": round(tag_seconds, 3)},
@@ -208,40 +217,52 @@ def document_key(document) -> str:
         hashlib.blake2b(document.data, digest_size=12).hexdigest()
 
 
+READ_CHUNK = 256  # documents read together: by one process, or shared out by an engine
+
+
 def collect(inputs: list[str], problems: list[Problem], source: str | None = None, columns: dict | None = None,
             progress: Progress = _quiet, previous: PreviousBuild | None = None,
-            default_source: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+            default_source: str | None = None, engine=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read every input into the articles and paragraphs tables, dropping repeated articles.
-    Documents `previous` holds unchanged come back with their speakers already attributed."""
+    Documents `previous` holds unchanged come back with their speakers already attributed. New
+    documents are read in chunks by `engine` (diplodash.engines; default: this process), and
+    their articles kept in input order, so every engine gives the same tables."""
     article_rows, reused_rows, paragraph_rows = [], [], []
     seen: dict[str, str] = {}
     today = pd.Timestamp.now().normalize()
+    chunk = []
+    read_many = engine.read if engine is not None else _read_here
+    chunk_size = getattr(engine, "read_chunk", READ_CHUNK)
+
+    def settle() -> None:
+        """Keep, in order, the articles of the documents held back so far (first time seen only)."""
+        new = [job for kind, job in chunk if kind == "new"]
+        results = iter(read_many([(document, key, source, columns, today) for document, key in new]))
+        for kind, job in chunk:
+            if kind == "reused":
+                for row, positions in job:
+                    if _first_time(list(row["dedup_keys"]), row["path"], seen, problems):
+                        article_rows.append(row)
+                        reused_rows.append(positions)
+                continue
+            found, raised = next(results)
+            problems.extend(raised)
+            for keys, path, row, rows in found:
+                if _first_time(keys, path, seen, problems):
+                    article_rows.append(row)
+                    paragraph_rows.extend(rows)
+            progress("read", len(article_rows), None)
+        chunk.clear()
+
     for document in iter_documents(inputs, problems):
         if default_source is not None:  # before the key: a changed default re-reads the document
             document.meta.setdefault("default_source", default_source)
         key = document_key(document)
         earlier = previous.take(key, problems) if previous else None
-        if earlier is not None:
-            for row, positions in earlier:
-                if _first_time(list(row["dedup_keys"]), row["path"], seen, problems):
-                    article_rows.append(row)
-                    reused_rows.append(positions)
-            progress("read", len(article_rows), None)
-            continue
-        first_problem = len(problems)
-        documents = expand_feed(document, problems) if document.format == "feed" else [document]
-        for doc in documents:
-            for article in read_articles(doc, problems, columns):
-                keys = _check(article, problems, source, today)
-                if not _first_time(keys, article.path, seen, problems):
-                    continue
-                row, rows = rows_of_article(article, key, keys)
-                article_rows.append(row)
-                paragraph_rows += rows
-                progress("read", len(article_rows), None)
-        for problem in problems[first_problem:]:
-            if not problem.reason.startswith("same article as"):
-                problem.document = key  # so that a rebuild reusing this document reports it again
+        chunk.append(("reused", earlier) if earlier is not None else ("new", (document, key)))
+        if len(chunk) >= chunk_size:
+            settle()
+    settle()
     articles = pd.DataFrame(article_rows, columns=ARTICLE_COLUMNS)
     paragraphs = pd.DataFrame(paragraph_rows, columns=PARAGRAPH_COLUMNS)
     if reused_rows:
@@ -254,6 +275,25 @@ def collect(inputs: list[str], problems: list[Problem], source: str | None = Non
     paragraphs["position"] = paragraphs["position"].astype("int32")
     paragraphs["n_words"] = paragraphs["n_words"].astype("int32")
     return articles, paragraphs
+
+
+def read_document(document, key: str, source: str | None, columns: dict | None, today: pd.Timestamp) -> tuple:
+    """One new document read: per article (its keys, path, articles row, paragraph rows), and the
+    problems reading it raised. A stage function: the same in this process and on a cluster."""
+    problems: list[Problem] = []
+    documents = expand_feed(document, problems) if document.format == "feed" else [document]
+    found = []
+    for doc in documents:
+        for article in read_articles(doc, problems, columns):
+            keys = _check(article, problems, source, today)
+            found.append((keys, article.path, *rows_of_article(article, key, keys)))
+    for problem in problems:
+        problem.document = key  # so that a rebuild reusing this document reports it again
+    return found, problems
+
+
+def _read_here(jobs: list[tuple]) -> list[tuple]:
+    return [read_document(*job) for job in jobs]
 
 
 def _check(article: Article, problems: list[Problem], source: str | None, today: pd.Timestamp) -> list[str]:

@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--multilingual", choices=("auto", "on", "off"), default="auto",
                        help="a multilingual space, so queries in one language find the others (auto: when any "
                             "paragraph is not English)")
+    build.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="where the map (reading, speakers, embedding) runs: here, or on a Ray cluster")
+    build.add_argument("--address", default=None, help="the Ray cluster's address (default: a local Ray runtime)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
 
     search = commands.add_parser("search", help="paragraphs most similar to a statement")
@@ -184,7 +187,8 @@ def _build(args) -> int:
     try:
         manifest = build(args.inputs, out, model=args.model, source=args.source, cache_dir=args.cache,
                          columns=_parse_columns(args.columns), progress=progress, roles=args.roles,
-                         themes=args.themes, multilingual=args.multilingual)
+                         themes=args.themes, multilingual=args.multilingual, engine=args.engine,
+                         address=args.address)
     except (BuildError, TaxonomyError) as error:
         print(f"\ndiplodash: build failed, previous index kept: {error}", file=sys.stderr)
         return 1

@@ -151,13 +151,16 @@ def in_other_languages(index, paragraph_id: str, k: int = 5):
     return frame(index, found[order], scores[order], np.full((len(found), 2), -1, dtype=np.int32))
 
 
-def embed(texts: list[str], cache_dir=None, progress=None) -> tuple[np.ndarray, int]:
+def embed(texts: list[str], cache_dir=None, progress=None, engine=None) -> tuple[np.ndarray, int]:
     """Multilingual vectors for `texts`, in order, computing only those the cache lacks (its own
-    folder beside the primary model's); returns (matrix, computed)."""
+    folder beside the primary model's; an `engine` may compute them elsewhere first, as for the
+    primary model); returns (matrix, computed)."""
     from .embeddings import EmbeddingCache, default_cache_dir
     from .statements import embed_paragraphs
 
     cache = EmbeddingCache(cache_dir or default_cache_dir(), MODEL, DIM).load()
+    if engine is not None:
+        engine.warm(texts, MultilingualEncoder(), cache, with_statements=False)
     matrix, computed, _ = embed_paragraphs(texts, MultilingualEncoder(), cache, progress, with_statements=False)
     cache.compact()
     return matrix, computed

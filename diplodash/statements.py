@@ -184,6 +184,27 @@ def token_statements(text: str, spans: list[tuple[int, int]], offsets: np.ndarra
     return vectors
 
 
+def _missing(texts: list[str], cache, statements: bool) -> tuple[dict[str, str], dict[str, list]]:
+    """The distinct texts whose paragraph vector (or, with `statements`, a sentence vector) the
+    cache lacks, by key; and every text's sentence spans (none for a one-sentence text)."""
+    spans_of: dict[str, list] = {}
+    todo: dict[str, str] = {}
+    for text in texts:
+        key = text_key(text)
+        if key in spans_of:
+            continue
+        spans = sentence_spans(text) if statements else []
+        spans_of[key] = spans = spans if len(spans) >= 2 else []
+        if cache.get(key) is None or any(cache.get(statement_key(text, span)) is None for span in spans):
+            todo[key] = text
+    return todo, spans_of
+
+
+def missing_texts(texts: list[str], cache, statements: bool) -> list[str]:
+    """What an engine embeds elsewhere before a build assembles the vectors (diplodash.engines)."""
+    return list(_missing(texts, cache, statements and statements_enabled())[0].values())
+
+
 def embed_paragraphs(texts: list[str], embedder, cache, progress=None, with_statements: bool = True,
                      only: np.ndarray | None = None) -> tuple[np.ndarray, int, Statements]:
     """Paragraph vectors and statement vectors of `texts`, in order, computing only what the cache
@@ -195,16 +216,7 @@ def embed_paragraphs(texts: list[str], embedder, cache, progress=None, with_stat
     # Statement vectors need the model's token vectors; an embedder without them (a test's, say)
     # builds a paragraph-only index.
     statements = with_statements and statements_enabled() and hasattr(embedder, "encode_with_tokens")
-    spans_of = {}
-    todo: dict[str, str] = {}
-    for text in (t for t, wanted in zip(texts, read) if wanted):
-        key = text_key(text)
-        if key in spans_of:
-            continue
-        spans = sentence_spans(text) if statements else []
-        spans_of[key] = spans = spans if len(spans) >= 2 else []
-        if cache.get(key) is None or any(cache.get(statement_key(text, span)) is None for span in spans):
-            todo[key] = text
+    todo, spans_of = _missing([t for t, wanted in zip(texts, read) if wanted], cache, statements)
     order = sorted(todo.items(), key=lambda item: -len(item[1]))  # similar lengths pad less
     if order and not getattr(embedder, "loaded", True):
         progress("model", 0, None)  # loading takes from seconds to minutes: say so rather than sit at 0 %

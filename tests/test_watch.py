@@ -287,3 +287,36 @@ def test_every_keeps_passing_until_stopped(tmp_path, site, monkeypatch, capsys):
         cli(["watch", str(sources), "--index", str(tmp_path / "index"), "--every", "30m", "--force"])
     out = capsys.readouterr().out
     assert naps == [1800.0, 1800.0] and "A: new: 1 new article(s)" in out and "A: unchanged: no new entries" in out
+
+
+def chinese_page(title: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"<html lang='zh'><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
+
+
+def test_a_watched_chinese_page_joins_the_multilingual_space_through_segments_and_compaction(tmp_path, site, fake_embedder):
+    from diplodash.multilingual import FILE
+
+    from .inputs import THREE_VERSIONS
+
+    zh = THREE_VERSIONS["briefing-zh.txt"][2]
+    index = tmp_path / "index"
+    site.feed("/a.xml", [1, 2])
+    site.routes["/news/2.html"] = Route(chinese_page("外交部发言人答记者问", zh[:2]))
+    run([Source("A", f"{site.base}/a.xml")], index, fake_embedder)
+    first = diplodash.load_index(index)
+    assert first.manifest["multilingual"] and set(first.languages) == {"en", "zh"} and (index / FILE).exists()
+
+    site.feed("/a.xml", [1, 2, 3])
+    site.routes["/news/3.html"] = Route(chinese_page("外交部发言人例行记者会", zh[2:]))
+    run([Source("A", f"{site.base}/a.xml")], index, fake_embedder)
+    grown = diplodash.load_index(index)
+    segment = index / SEGMENTS / grown.manifest["segments"][0]
+    assert (segment / FILE).exists() and grown.multilingual.vectors.shape == (len(grown.paragraphs), 512)
+    hit = grown.search("台湾问题是中国内政", k=1, languages=["zh"])
+    assert hit.text.iloc[0] == zh[2]  # found in the segment, through the multilingual space
+    with exclusive(index):
+        compact(index)
+    folded = diplodash.load_index(index)
+    np.testing.assert_array_equal(folded.multilingual.vectors, grown.multilingual.vectors)
+    assert folded.search("台湾问题是中国内政", k=1, languages=["zh"]).text.iloc[0] == zh[2]
