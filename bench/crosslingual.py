@@ -7,7 +7,8 @@ on an index built from the pages by `diplodash build`, beside the plain models; 
 Input: ../shared/corpora/mfa-china/press-conferences-zh-en-2018-2020/ (each conference as
 `<date>_zh.html` and `<date>_en.html`); the first N dates (default 40). Pairs: the two versions'
 searchable paragraphs aligned turn by turn (aligned_pairs), kept where both open with the same
-turn marker (问/答 and Q/A) and hold mostly the same numbers.
+turn marker (问/答 and Q/A), hold mostly the same numbers and have similar lengths; an answer's
+twin (the same text at another conference) counts as the answer.
 Queries: up to --queries pairs drawn at random (seed 0), each way. Search is filtered to the
 answer's language (`languages=[...]`, as the Search page's Languages filter does).
 
@@ -65,6 +66,16 @@ def segments(rows: list[int], kinds: list[str]) -> list[list[int]]:
     return cut
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def similar_lengths(english: str, chinese: str) -> bool:
+    """Gale and Church's check, by characters: 0.7-3.2 Chinese characters per English word (about
+    1.6 in these pages) keeps the pairs where one version did not drop or add a sentence."""
+    ratio = len(_HAN.findall(chinese)) / max(len(english.split()), 1)
+    return 0.7 <= ratio <= 3.2
+
+
 def same_numbers(a: str, b: str) -> bool:
     first, second = set(numbers(a)), set(numbers(b))
     return not (first | second) or len(first & second) >= 0.5 * len(first | second)
@@ -96,7 +107,8 @@ def aligned_pairs(index) -> list[tuple[int, int]]:
         for en_part, zh_part in zip(en_cut, zh_cut):
             matched = zip(en_part, zh_part) if len(en_part) == len(zh_part) else [(en_part[0], zh_part[0])]
             for en, zh in matched:
-                if marker(texts[en]) == marker(texts[zh]) and same_numbers(texts[en], texts[zh]):
+                if marker(texts[en]) == marker(texts[zh]) and same_numbers(texts[en], texts[zh]) \
+                        and similar_lengths(texts[en], texts[zh]):
                     pairs.append((en, zh))
     return pairs
 
@@ -109,9 +121,22 @@ def metrics(ranks: list[int | None]) -> dict:
             "queries": len(ranks)}
 
 
+_TWINS: dict = {}
+
+
 def rank_of(ranking, answer) -> int | None:
-    ranking = list(ranking)
-    return ranking.index(answer) + 1 if answer in ranking else None
+    """Where the answer ranks; a paragraph with the very same text (a formula repeated at another
+    conference: "我没有听说有关情况") counts as the answer."""
+    twins = _TWINS.get(answer, {answer})
+    return next((n + 1 for n, row in enumerate(ranking) if row in twins), None)
+
+
+def note_twins(texts: list[str]) -> None:
+    groups: dict = {}
+    for row, text in enumerate(texts):
+        groups.setdefault(" ".join(text.split()), set()).add(row)
+    _TWINS.clear()
+    _TWINS.update({row: rows for rows in groups.values() if len(rows) > 1 for row in rows})
 
 
 def plain_ranks(queries: np.ndarray, targets: np.ndarray, allowed: np.ndarray, answers) -> list[int | None]:
@@ -141,6 +166,8 @@ def main() -> None:
     parser.add_argument("--conferences", type=int, default=40)
     parser.add_argument("--queries", type=int, default=400, help="pairs drawn as queries, each way")
     parser.add_argument("--no-rate", action="store_true", help="skip the two timed builds")
+    parser.add_argument("--queries-from", type=int, default=0, metavar="N",
+                        help="draw queries only from the conferences after the first N (those the choices were not made on)")
     parser.add_argument("--json", default=None, metavar="PATH")
     args = parser.parse_args()
     if not PAGES.exists():
@@ -159,13 +186,20 @@ def main() -> None:
     build(files, target, cache_dir=OUT / "cache", embedder=embedder)
     index = load_index(target)
     pairs = aligned_pairs(index)
+    if args.queries_from:
+        later = {str(PAGES / f"{d}_zh.html") for d in dates[args.queries_from:]}
+        path_of = dict(zip(index.articles.article_id, index.articles.path))
+        owner = index.paragraphs["article_id"].to_numpy()
+        pairs = [p for p in pairs if path_of[owner[p[1]]] in later]
     random.Random(0).shuffle(pairs)
     chosen = pairs[:args.queries]
     texts = index.paragraphs["text"].tolist()
+    note_twins(texts)
     languages = index.paragraphs["language"].to_numpy()
     print(f"# bench/crosslingual.py  {time.strftime('%Y-%m-%d %H:%M')}  {len(dates)} conferences, {len(index.paragraphs):,} "
           f"paragraphs ({', '.join(f'{n} {l}' for l, n in index.paragraphs.language.value_counts().items())}); "
-          f"{len(pairs):,} aligned pairs, {len(chosen)} drawn as queries each way")
+          f"{len(pairs):,} aligned pairs" + (f" in the conferences after the first {args.queries_from}" if args.queries_from else "")
+          + f", {len(chosen)} drawn as queries each way")
     figures.update(paragraphs=len(index.paragraphs), pairs=len(pairs), queries=len(chosen))
 
     results = {}
@@ -181,7 +215,7 @@ def main() -> None:
     multilingual = MultilingualEncoder()
     searchable = index.searchable
     for model_name, encode in (("USE v3 (plain)", multilingual.encode), ("all-MiniLM-L6-v2 (plain)", embedder.encode)):
-        vectors = encode(texts) if model_name.startswith("all") else index.multilingual.vectors
+        vectors = encode(texts) if model_name.startswith("all") else np.asarray(index.multilingual.raw)
         for name, (source, answer, language) in {"en->zh": (0, 1, "zh"), "zh->en": (1, 0, "en")}.items():
             queries = encode([texts[p[source]] for p in chosen])
             allowed = searchable & (languages == language)
@@ -204,7 +238,7 @@ def main() -> None:
             results["English control, unfiltered, either version"] = metrics(either)
     english_rows = searchable & (languages == "en")
     for model_name, encode, vectors in (("all-MiniLM-L6-v2 (plain)", embedder.encode, index.embeddings),
-                                        ("USE v3 (plain)", multilingual.encode, index.multilingual.vectors)):
+                                        ("USE v3 (plain)", multilingual.encode, index.multilingual.raw)):
         queries = encode([q for q, _, _ in control])
         results[f"English control, {model_name}"] = metrics(plain_ranks(queries, np.asarray(vectors), english_rows,
                                                                          [en for _, en, _ in control]))

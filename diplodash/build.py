@@ -68,7 +68,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, model: str | None = Non
     total)` hears "read" per article, "model" before the model loads, "embed" per batch, "done".
     `wait` is how many seconds to wait for another build of the same index (-1: as long as it
     takes; 0: fail at once with BuildError). `multilingual`: "auto" gives the index a multilingual
-    space (diplodash.multilingual) when any paragraph is not English; "on" or "off" decide.
+    space (diplodash.multilingual) when 1 % (or 20) of the paragraphs are not English; "on" or "off" decide.
     `engine` runs the map (reading, attribution, embedding) here ("local") or on a Ray cluster at
     `address` ("ray", diplodash.engines); the index is the same either way.
     """

@@ -25,8 +25,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="extra offices and people (YAML like data/roles.yaml); repeatable")
     build.add_argument("--themes", default=None, metavar="FILE", help="theme taxonomy (default: data/themes.yaml)")
     build.add_argument("--multilingual", choices=("auto", "on", "off"), default="auto",
-                       help="a multilingual space, so queries in one language find the others (auto: when any "
-                            "paragraph is not English)")
+                       help="a multilingual space, so queries in one language find the others (auto: when 1 %% or 20 "
+                            "paragraphs are not English)")
     build.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="where the map (reading, speakers, embedding) runs: here, or on a Ray cluster")
     build.add_argument("--address", default=None, help="the Ray cluster's address (default: a local Ray runtime)")

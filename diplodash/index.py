@@ -184,7 +184,7 @@ class Index:
 
             vectors = read(self.parts, len(self.paragraphs))
             self._multilingual = None if vectors is None else \
-                Space(vectors, primary_rows(self.paragraphs["language"]), self.searchable)
+                Space(vectors, primary_rows(self.paragraphs["language"]), self.searchable, self.paragraphs["language"])
         return self._multilingual
 
     @property

@@ -49,7 +49,13 @@ def tag_index(paragraphs: pd.DataFrame, articles: pd.DataFrame, embeddings: np.n
     With `multilingual` vectors, paragraphs the primary model does not read are scored in the
     multilingual space, against the same themes' sentences embedded there, with its own thresholds."""
     thresholds, heads = scoring_rules(model, taxonomy, themes_path)
-    prints = fingerprints(model if multilingual is None else f"{model} + {spaces.MODEL}", taxonomy, thresholds, heads)
+    across = thresholds_across = None
+    if multilingual is not None:
+        across = ~spaces.primary_rows(paragraphs["language"])
+        thresholds_across, heads_across = scoring_rules(spaces.MODEL, taxonomy, themes_path)
+    prints = fingerprints(model, taxonomy, thresholds, heads) if multilingual is None else \
+        fingerprints(f"{model} + {spaces.MODEL}", taxonomy,
+                     {t.id: (thresholds.get(t.id), thresholds_across.get(t.id)) for t in taxonomy}, heads)
     threshold_of = {t.id: heads[t.id].threshold if t.id in heads else thresholds.get(t.id, DEFAULT_THRESHOLD) for t in taxonomy}
     old_prints, stored = previous or ({}, None)
     # A theme that tags below the floor of stored scores would lose rows it tags: scored again.
@@ -57,11 +63,6 @@ def tag_index(paragraphs: pd.DataFrame, articles: pd.DataFrame, embeddings: np.n
             and threshold_of[t.id] >= SCORE_FLOOR}
     fresh = [t for t in taxonomy if t.id not in kept]
     long = []
-    across = thresholds_across = None
-    if multilingual is not None:
-        primary = spaces.primary_rows(paragraphs["language"])
-        thresholds_across, heads_across = scoring_rules(spaces.MODEL, taxonomy, themes_path)
-        across = ~primary
     if fresh:
         titles = paragraphs["article_id"].map(articles.set_index("article_id")["title"])
         read = ~across if across is not None else np.ones(len(paragraphs), dtype=bool)

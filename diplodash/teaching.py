@@ -194,7 +194,7 @@ def _across_languages(index, theme: Theme, taxonomy, threshold: float, similarit
     across = ~index.multilingual.primary
     own_thresholds, _ = scoring_rules(MODEL, [theme], taxonomy)
     scorer = ThemeScorer([theme], MultilingualEncoder(), None, own_thresholds, {})
-    other, other_hits = scorer.similarity(index.multilingual.vectors[across], index.paragraphs["text"][across])
+    other, other_hits = scorer.similarity(index.multilingual.raw[across], index.paragraphs["text"][across])
     similarity, hits, scores = similarity.copy(), hits.copy(), np.asarray(scores, dtype=np.float32).copy()
     similarity[across], hits[across] = other[:, 0], other_hits[:, 0]
     scores[across] = other[:, 0] - scorer.thresholds[0] + threshold

@@ -203,7 +203,7 @@ def _entry_document(source: Source, entry: Entry, client: WebClient) -> Document
 
 def _process(articles, paragraphs, manifest, embedder, cache_dir):
     """Attribute, embed and tag the new rows as a build would, with the index's model and themes,
-    and its multilingual space if it has one (a first pass: if any paragraph is not English)."""
+    and its multilingual space if it has one (a first pass: as a build decides)."""
     tables = Tables.load()
     paragraphs = merge_variants(attribute(articles, paragraphs, tables, merge=False), tables)
     embedder = embedder or Embedder(manifest["model"])
