@@ -217,7 +217,7 @@ def document_key(document) -> str:
         hashlib.blake2b(document.data, digest_size=12).hexdigest()
 
 
-READ_CHUNK = 256  # documents read together: by one process, or shared out by an engine
+READ_CHUNK = 1  # documents read together here: one, so a document's bytes go as soon as it is read
 
 
 def collect(inputs: list[str], problems: list[Problem], source: str | None = None, columns: dict | None = None,

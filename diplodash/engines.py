@@ -27,6 +27,7 @@ class LocalEngine:
     """The map in this process: the default, needs nothing more."""
 
     name = "local"
+    read_chunk = 1  # one document at a time: its bytes are freed before the next is read
 
     def read(self, jobs: list[tuple]) -> list[tuple]:
         from .build import read_document
